@@ -1,0 +1,566 @@
+/*
+ * st_json.c -- the JSON grammar of the header (ST-JSON-1 .. ST-JSON-7),
+ * read the way the reference's JSON library reads it: strings with the
+ * standard escapes, numbers with serde_json's range rule, literals, and
+ * nesting up to ST_DEPTH_MAX. No recursion: nested values are skipped with
+ * an explicit, fixed-size stack.
+ */
+#include "st_internal.h"
+
+/* ST-JSON-1: the four JSON whitespace bytes, nothing else (no VT, FF, NBSP). */
+bool st_json_is_ws(uint8_t b)
+{
+    return (b == 0x20u) || (b == 0x09u) || (b == 0x0Au) || (b == 0x0Du);
+}
+
+void st_json_skip_ws(st_cursor *c)
+{
+    while ((c->pos < c->n) && st_json_is_ws(c->h[c->pos])) {
+        c->pos++;
+    }
+}
+
+/* Consume `byte` or fail with a syntax error at the current position. */
+st_err st_json_expect(st_cursor *c, uint8_t byte)
+{
+    st_err ret = ST_OK;
+    if ((c->pos < c->n) && (c->h[c->pos] == byte)) {
+        c->pos++;
+    } else {
+        ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
+    }
+    return ret;
+}
+
+static bool st_is_digit(uint8_t b)
+{
+    return (b >= (uint8_t)'0') && (b <= (uint8_t)'9');
+}
+
+/* Value of a hex digit, or 16 when `b` is not one. */
+static uint32_t st_hex_value(uint8_t b)
+{
+    uint32_t v = 16u;
+    if (st_is_digit(b)) {
+        v = (uint32_t)b - (uint32_t)'0';
+    } else if ((b >= (uint8_t)'a') && (b <= (uint8_t)'f')) {
+        v = (uint32_t)b - (uint32_t)'a' + 10u;
+    } else if ((b >= (uint8_t)'A') && (b <= (uint8_t)'F')) {
+        v = (uint32_t)b - (uint32_t)'A' + 10u;
+    } else {
+        v = 16u;
+    }
+    return v;
+}
+
+/* Read 4 hex digits at h[at..at+4); false if any is missing or not hex. */
+static bool st_hex4(const uint8_t *h, uint32_t n, uint32_t at, uint32_t *cp)
+{
+    bool ok = (at <= n) && ((n - at) >= 4u);
+    uint32_t v = 0u;
+    uint32_t k;
+    for (k = 0u; (k < 4u) && ok; k++) {
+        uint32_t d = st_hex_value(h[at + k]);
+        if (d > 15u) {
+            ok = false;
+        } else {
+            v = (v * 16u) + d;
+        }
+    }
+    *cp = v;
+    return ok;
+}
+
+static uint32_t st_utf8_len_of(uint32_t cp)
+{
+    uint32_t len = 4u;
+    if (cp < 0x80u) {
+        len = 1u;
+    } else if (cp < 0x800u) {
+        len = 2u;
+    } else if (cp < 0x10000u) {
+        len = 3u;
+    } else {
+        len = 4u;
+    }
+    return len;
+}
+
+/*
+ * Decode one escape sequence starting at the backslash h[at].
+ * On success returns the bytes consumed (2, 6 or 12) and the code point;
+ * on failure returns 0 and *fail_at is where the error was found.
+ * ST-JSON-2: a high surrogate must be followed at once by an escaped low
+ * surrogate; a low surrogate alone is an error.
+ */
+static uint32_t st_escape(const uint8_t *h, uint32_t n, uint32_t at,
+                          uint32_t *cp, uint32_t *fail_at)
+{
+    uint32_t used = 0u;
+    uint32_t v = 0u;
+    *cp = 0u;
+    *fail_at = at;
+    if ((n - at) < 2u) {
+        *fail_at = n;
+    } else {
+        uint8_t e = h[at + 1u];
+        switch (e) {
+        case (uint8_t)'"':  v = 0x22u; used = 2u; break;
+        case (uint8_t)'\\': v = 0x5Cu; used = 2u; break;
+        case (uint8_t)'/':  v = 0x2Fu; used = 2u; break;
+        case (uint8_t)'b':  v = 0x08u; used = 2u; break;
+        case (uint8_t)'f':  v = 0x0Cu; used = 2u; break;
+        case (uint8_t)'n':  v = 0x0Au; used = 2u; break;
+        case (uint8_t)'r':  v = 0x0Du; used = 2u; break;
+        case (uint8_t)'t':  v = 0x09u; used = 2u; break;
+        case (uint8_t)'u':
+            if (!st_hex4(h, n, at + 2u, &v)) {
+                *fail_at = at + 2u;
+            } else if ((v >= 0xDC00u) && (v <= 0xDFFFu)) {
+                *fail_at = at;          /* lone low surrogate */
+            } else if ((v >= 0xD800u) && (v <= 0xDBFFu)) {
+                uint32_t lo = 0u;
+                if (((n - at) >= 8u) && (h[at + 6u] == (uint8_t)'\\') &&
+                    (h[at + 7u] == (uint8_t)'u') &&
+                    st_hex4(h, n, at + 8u, &lo) &&
+                    (lo >= 0xDC00u) && (lo <= 0xDFFFu)) {
+                    v = 0x10000u + ((v - 0xD800u) * 0x400u) + (lo - 0xDC00u);
+                    used = 12u;
+                } else {
+                    *fail_at = at + 6u; /* lone high surrogate */
+                }
+            } else {
+                used = 6u;
+            }
+            break;
+        default:
+            *fail_at = at + 1u;
+            break;
+        }
+    }
+    *cp = v;
+    return used;
+}
+
+/*
+ * ST-JSON-2: scan the string whose opening quote is at c->pos. Validates
+ * escapes and rejects raw bytes 0x00..0x1F; the bytes are already known to
+ * be valid UTF-8 (ST-UTF8-1). Leaves c->pos after the closing quote.
+ */
+st_err st_json_string(st_cursor *c, st_jstring *s)
+{
+    st_err ret = ST_OK;
+    bool done = false;
+    uint32_t dec = 0u;
+    uint32_t start;
+    s->escaped = false;
+    s->raw_at = 0u;
+    s->raw_len = 0u;
+    s->dec_len = 0u;
+    ret = st_json_expect(c, (uint8_t)'"');
+    start = c->pos;
+    while ((ret == ST_OK) && !done && (c->pos < c->n)) {
+        uint8_t b = c->h[c->pos];
+        if (b == (uint8_t)'"') {
+            done = true;
+        } else if (b == (uint8_t)'\\') {
+            uint32_t cp = 0u;
+            uint32_t fail_at = 0u;
+            uint32_t used = st_escape(c->h, c->n, c->pos, &cp, &fail_at);
+            if (used == 0u) {
+                ret = st_fail(c, ST_E_JSON_STRING, fail_at);
+            } else {
+                s->escaped = true;
+                dec += st_utf8_len_of(cp);
+                c->pos += used;
+            }
+        } else if (b < 0x20u) {
+            ret = st_fail(c, ST_E_JSON_STRING, c->pos);
+        } else {
+            dec++;
+            c->pos++;
+        }
+    }
+    if ((ret == ST_OK) && !done) {
+        ret = st_fail(c, ST_E_JSON_SYNTAX, c->n); /* end of header inside a string */
+    }
+    if (ret == ST_OK) {
+        s->raw_at = start;
+        s->raw_len = c->pos - start;
+        s->dec_len = dec;
+        c->pos++; /* closing quote */
+    }
+    return ret;
+}
+
+/* Write code point cp as UTF-8 into dst; returns the byte count. */
+static uint32_t st_put_utf8(uint8_t *dst, uint32_t cp)
+{
+    uint32_t len = st_utf8_len_of(cp);
+    if (len == 1u) {
+        dst[0] = (uint8_t)cp;
+    } else if (len == 2u) {
+        dst[0] = (uint8_t)(0xC0u | (cp >> 6));
+        dst[1] = (uint8_t)(0x80u | (cp & 0x3Fu));
+    } else if (len == 3u) {
+        dst[0] = (uint8_t)(0xE0u | (cp >> 12));
+        dst[1] = (uint8_t)(0x80u | ((cp >> 6) & 0x3Fu));
+        dst[2] = (uint8_t)(0x80u | (cp & 0x3Fu));
+    } else {
+        dst[0] = (uint8_t)(0xF0u | (cp >> 18));
+        dst[1] = (uint8_t)(0x80u | ((cp >> 12) & 0x3Fu));
+        dst[2] = (uint8_t)(0x80u | ((cp >> 6) & 0x3Fu));
+        dst[3] = (uint8_t)(0x80u | (cp & 0x3Fu));
+    }
+    return len;
+}
+
+/*
+ * Decode a string that st_json_string accepted into dst[0..s->dec_len).
+ * `limit` bounds the output: decoding stops before exceeding it.
+ * Returns the number of bytes written.
+ */
+static uint32_t st_decode_bounded(const uint8_t *h, const st_jstring *s,
+                                  uint8_t *dst, uint32_t limit)
+{
+    uint32_t i = s->raw_at;
+    uint32_t end = s->raw_at + s->raw_len;
+    uint32_t o = 0u;
+    bool room = true;
+    while ((i < end) && room) {
+        uint8_t b = h[i];
+        if (b == (uint8_t)'\\') {
+            uint32_t cp = 0u;
+            uint32_t fail_at = 0u;
+            uint32_t used = st_escape(h, end, i, &cp, &fail_at);
+            uint32_t len = st_utf8_len_of(cp);
+            if ((used == 0u) || ((limit - o) < len)) {
+                room = false;
+            } else {
+                o += st_put_utf8(&dst[o], cp);
+                i += used;
+            }
+        } else if (o < limit) {
+            dst[o] = b;
+            o++;
+            i++;
+        } else {
+            room = false;
+        }
+    }
+    return o;
+}
+
+void st_json_decode(const uint8_t *h, const st_jstring *s, uint8_t *dst)
+{
+    (void)st_decode_bounded(h, s, dst, s->dec_len);
+}
+
+/* Decode into a small buffer; returns the decoded length, or cap + 1 when it does not fit. */
+uint32_t st_jstring_decode_small(const uint8_t *h, const st_jstring *s,
+                                 uint8_t *dst, uint32_t cap)
+{
+    uint32_t ret = cap + 1u;
+    if (s->dec_len <= cap) {
+        ret = st_decode_bounded(h, s, dst, s->dec_len);
+    }
+    return ret;
+}
+
+/* ST-JSON-7: compare a key, after escape decoding, with an ASCII literal. */
+bool st_jstring_equals(const uint8_t *h, const st_jstring *s,
+                       const char *lit, uint32_t lit_len)
+{
+    bool eq = false;
+    uint8_t tmp[16];
+    if ((s->dec_len == lit_len) && (lit_len <= 16u)) {
+        uint32_t n = s->dec_len;
+        const uint8_t *p = &h[s->raw_at];
+        uint32_t k = 0u;
+        if (s->escaped) {
+            n = st_decode_bounded(h, s, tmp, lit_len);
+            p = tmp;
+        }
+        if (n == lit_len) {
+            while ((k < n) && (p[k] == (uint8_t)lit[k])) {
+                k++;
+            }
+            eq = (k == n);
+        }
+    }
+    return eq;
+}
+
+/*
+ * ST-JSON-4: smallest 64-bit significand s for which (double)s * 10^e
+ * overflows to infinity, for e = 289 .. 308 (no significand overflows for
+ * smaller e). Computed with IEEE binary64 round-to-nearest, the way the
+ * reference multiplies; spec/safetensors.md explains the derivation and
+ * tests/unit check both sides of every threshold against the reference.
+ */
+#define ST_POW10_FIRST_OVERFLOW 289
+static const uint64_t st_overflow_threshold[20] = {
+    17976931348623156225u, 1797693134862315649u, 179769313486231600u,
+    17976931348623158u,    1797693134862316u,    179769313486232u,
+    17976931348624u,       1797693134863u,       179769313487u,
+    17976931349u,          1797693135u,          179769314u,
+    17976932u,             1797694u,             179770u,
+    17977u,                1798u,                180u,
+    18u,                   2u,
+};
+
+/* Would the number significand x 10^exp be out of f64 range for the reference? */
+static bool st_out_of_range(uint64_t significand, int64_t exp)
+{
+    bool out = false;
+    if ((significand != 0u) && (exp >= (int64_t)ST_POW10_FIRST_OVERFLOW)) {
+        if (exp > 308) {
+            out = true;
+        } else {
+            out = significand >= st_overflow_threshold[exp - (int64_t)ST_POW10_FIRST_OVERFLOW];
+        }
+    }
+    return out;
+}
+
+#define ST_U64_MAX_DIV10 1844674407370955161u
+#define ST_I32_MAX 2147483647
+
+/* True when s * 10 + d still fits in 64 bits. */
+static bool st_fits_digit(uint64_t s, uint32_t d)
+{
+    return (s < ST_U64_MAX_DIV10) || ((s == ST_U64_MAX_DIV10) && (d <= 5u));
+}
+
+/*
+ * ST-JSON-3, ST-JSON-4: scan a number at c->pos with the reference's
+ * grammar and range rule. Digits go into a 64-bit significand while they
+ * fit; later integer digits raise the exponent, later fraction digits are
+ * dropped; the value is out of range when significand x 10^exp overflows
+ * binary64 as the reference computes it.
+ */
+st_err st_json_number(st_cursor *c, st_jnumber *num)
+{
+    st_err ret = ST_OK;
+    bool neg = false;
+    bool plain = true;
+    bool int_overflow = false;
+    bool exp_overflow = false;
+    uint64_t sig = 0u;
+    int64_t exp = 0;
+    num->is_u64 = false;
+    num->value = 0u;
+    if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'-')) {
+        neg = true;
+        c->pos++;
+    }
+    if (c->pos >= c->n) {
+        ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
+    } else if (c->h[c->pos] == (uint8_t)'0') {
+        c->pos++;
+        if ((c->pos < c->n) && st_is_digit(c->h[c->pos])) {
+            ret = st_fail(c, ST_E_JSON_NUMBER, c->pos); /* leading zero */
+        }
+    } else if (st_is_digit(c->h[c->pos])) {
+        while ((c->pos < c->n) && st_is_digit(c->h[c->pos])) {
+            uint32_t d = (uint32_t)c->h[c->pos] - (uint32_t)'0';
+            if (!int_overflow && st_fits_digit(sig, d)) {
+                sig = (sig * 10u) + d;
+            } else {
+                int_overflow = true;
+                exp++;
+            }
+            c->pos++;
+        }
+    } else {
+        ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
+    }
+    if ((ret == ST_OK) && (c->pos < c->n) && (c->h[c->pos] == (uint8_t)'.')) {
+        bool frac_overflow = false;
+        uint32_t digits = 0u;
+        plain = false;
+        c->pos++;
+        while ((c->pos < c->n) && st_is_digit(c->h[c->pos])) {
+            uint32_t d = (uint32_t)c->h[c->pos] - (uint32_t)'0';
+            if (!frac_overflow && st_fits_digit(sig, d)) {
+                sig = (sig * 10u) + d;
+                exp--;
+            } else {
+                frac_overflow = true;
+            }
+            digits++;
+            c->pos++;
+        }
+        if (digits == 0u) {
+            ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
+        }
+    }
+    if ((ret == ST_OK) && (c->pos < c->n) &&
+        ((c->h[c->pos] == (uint8_t)'e') || (c->h[c->pos] == (uint8_t)'E'))) {
+        bool exp_neg = false;
+        int64_t lit = 0;
+        plain = false;
+        c->pos++;
+        if ((c->pos < c->n) && ((c->h[c->pos] == (uint8_t)'+') || (c->h[c->pos] == (uint8_t)'-'))) {
+            exp_neg = (c->h[c->pos] == (uint8_t)'-');
+            c->pos++;
+        }
+        if ((c->pos >= c->n) || !st_is_digit(c->h[c->pos])) {
+            ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
+        }
+        while ((ret == ST_OK) && (c->pos < c->n) && st_is_digit(c->h[c->pos])) {
+            int64_t d = (int64_t)c->h[c->pos] - (int64_t)'0';
+            if (!exp_overflow && (((lit * 10) + d) <= (int64_t)ST_I32_MAX)) {
+                lit = (lit * 10) + d;
+            } else if (!exp_overflow) {
+                /* exponent literal beyond i32: an error for a non-zero
+                   significand and a positive exponent, else the value is 0 */
+                exp_overflow = true;
+                if ((sig != 0u) && !exp_neg) {
+                    ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
+                }
+            } else {
+                /* remaining digits of an overflowed exponent are skipped */
+            }
+            c->pos++;
+        }
+        if (exp_neg) {
+            exp -= lit;
+        } else {
+            exp += lit;
+        }
+        /* saturate as the reference's i32 arithmetic does */
+        if (exp > (int64_t)ST_I32_MAX) {
+            exp = (int64_t)ST_I32_MAX;
+        } else if (exp < -(int64_t)ST_I32_MAX - 1) {
+            exp = -(int64_t)ST_I32_MAX - 1;
+        } else {
+            /* in range */
+        }
+    }
+    if (ret == ST_OK) {
+        if (plain && !int_overflow) {
+            num->is_u64 = !neg;
+            num->value = sig;
+        } else if (!exp_overflow && st_out_of_range(sig, exp)) {
+            ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
+        } else {
+            /* a finite double: accepted, never used */
+        }
+    }
+    return ret;
+}
+
+/* ST-JSON-5: one of the literals true, false, null. */
+static st_err st_json_literal(st_cursor *c)
+{
+    st_err ret = ST_OK;
+    const char *lit = "null";
+    uint32_t len = 4u;
+    uint32_t k = 0u;
+    uint8_t b = c->h[c->pos];
+    if (b == (uint8_t)'t') {
+        lit = "true";
+    } else if (b == (uint8_t)'f') {
+        lit = "false";
+        len = 5u;
+    } else {
+        lit = "null";
+    }
+    while ((k < len) && (c->pos < c->n) && (c->h[c->pos] == (uint8_t)lit[k])) {
+        c->pos++;
+        k++;
+    }
+    if (k != len) {
+        ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
+    }
+    return ret;
+}
+
+/*
+ * Skip one complete JSON value at c->pos (after whitespace), validating it
+ * fully: ST-JSON-1..6. `depth` is the depth of the container holding the
+ * value; a container value is at depth + 1, and nothing may be deeper than
+ * ST_DEPTH_MAX (ST-JSON-6). Iterative: a byte per container level records
+ * whether it is an object (1) or an array (0).
+ */
+st_err st_json_skip_value(st_cursor *c, uint32_t depth)
+{
+    st_err ret = ST_OK;
+    uint8_t stack[ST_DEPTH_MAX + 1u];
+    uint32_t top = 0u;      /* open containers of this value */
+    bool want_value = true; /* else: after a value, want ',' or a close */
+    bool done = false;
+    while ((ret == ST_OK) && !done) {
+        st_json_skip_ws(c);
+        if (c->pos >= c->n) {
+            ret = st_fail(c, ST_E_JSON_SYNTAX, c->n);
+        } else if (want_value) {
+            uint8_t b = c->h[c->pos];
+            if ((b == (uint8_t)'{') || (b == (uint8_t)'[')) {
+                if ((depth + top + 1u) > ST_DEPTH_MAX) {
+                    ret = st_fail(c, ST_E_JSON_DEPTH, c->pos);
+                } else {
+                    stack[top] = (b == (uint8_t)'{') ? 1u : 0u;
+                    top++;
+                    c->pos++;
+                    st_json_skip_ws(c);
+                    if ((c->pos < c->n) &&
+                        (c->h[c->pos] == ((b == (uint8_t)'{') ? (uint8_t)'}' : (uint8_t)']'))) {
+                        /* empty container: closed by the after-value branch */
+                        want_value = false;
+                        top--;
+                        c->pos++;
+                        done = (top == 0u);
+                    } else if (b == (uint8_t)'{') {
+                        st_jstring key;
+                        ret = st_json_string(c, &key);
+                        st_json_skip_ws(c);
+                        if (ret == ST_OK) {
+                            ret = st_json_expect(c, (uint8_t)':');
+                        }
+                    } else {
+                        /* array: first element follows */
+                    }
+                }
+            } else {
+                if (b == (uint8_t)'"') {
+                    st_jstring s;
+                    ret = st_json_string(c, &s);
+                } else if ((b == (uint8_t)'-') || st_is_digit(b)) {
+                    st_jnumber num;
+                    ret = st_json_number(c, &num);
+                } else if ((b == (uint8_t)'t') || (b == (uint8_t)'f') || (b == (uint8_t)'n')) {
+                    ret = st_json_literal(c);
+                } else {
+                    ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
+                }
+                want_value = false;
+                done = (top == 0u);
+            }
+        } else {
+            uint8_t b = c->h[c->pos];
+            uint8_t is_obj = stack[top - 1u];
+            if (b == (uint8_t)',') {
+                c->pos++;
+                want_value = true;
+                if (is_obj == 1u) {
+                    st_jstring key;
+                    st_json_skip_ws(c);
+                    ret = st_json_string(c, &key);
+                    st_json_skip_ws(c);
+                    if (ret == ST_OK) {
+                        ret = st_json_expect(c, (uint8_t)':');
+                    }
+                }
+            } else if (b == ((is_obj == 1u) ? (uint8_t)'}' : (uint8_t)']')) {
+                c->pos++;
+                top--;
+                done = (top == 0u);
+            } else {
+                ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
+            }
+        }
+    }
+    return ret;
+}

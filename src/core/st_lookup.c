@@ -1,0 +1,70 @@
+/*
+ * st_lookup.c -- read access to a parsed file: iteration in offset order,
+ * lookup by name (binary search over the name-sorted index), and the data
+ * accessor, whose pointer and length lie inside the file buffer because
+ * st_parse proved begin <= end <= data_len (spec section "Guarantees").
+ */
+#include "st_internal.h"
+
+const st_tensor *st_tensor_at(const st_file *f, uint32_t i)
+{
+    const st_tensor *ret = NULL;
+    if (i < f->n_tensors) {
+        ret = &f->st->tensors[f->st->order[i]];
+    }
+    return ret;
+}
+
+const st_meta *st_meta_at(const st_file *f, uint32_t i)
+{
+    const st_meta *ret = NULL;
+    if (i < f->n_meta) {
+        ret = &f->st->meta[f->st->meta_order[i]];
+    }
+    return ret;
+}
+
+const st_tensor *st_find(const st_file *f, const uint8_t *name, uint32_t name_len)
+{
+    const st_tensor *ret = NULL;
+    uint32_t lo = 0u;
+    uint32_t hi = f->n_tensors;
+    while ((lo < hi) && (ret == NULL)) {
+        uint32_t mid = lo + ((hi - lo) / 2u);
+        const st_tensor *t = &f->st->tensors[f->st->by_name[mid]];
+        int c = st_bytes_cmp(t->name, t->name_len, name, name_len);
+        if (c == 0) {
+            ret = t;
+        } else if (c < 0) {
+            lo = mid + 1u;
+        } else {
+            hi = mid;
+        }
+    }
+    return ret;
+}
+
+uint64_t st_dim(const st_file *f, const st_tensor *t, uint32_t d)
+{
+    uint64_t ret = 0u;
+    if (d < t->rank) {
+        ret = f->st->dims[t->dims_at + d];
+    }
+    return ret;
+}
+
+const uint8_t *st_tensor_data(const st_file *f, const st_tensor *t, uint64_t *size)
+{
+    *size = t->end - t->begin;
+    return &f->buf[ST_PREFIX_LEN + f->header_len + t->begin];
+}
+
+uint64_t st_tensor_nelem(const st_file *f, const st_tensor *t)
+{
+    uint64_t nelem = 1u;
+    uint32_t d;
+    for (d = 0u; d < t->rank; d++) {
+        nelem = nelem * f->st->dims[t->dims_at + d];
+    }
+    return nelem;
+}
