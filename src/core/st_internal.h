@@ -59,6 +59,8 @@ uint32_t st_jstring_decode_small(const uint8_t *h, const st_jstring *s,
 int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn);
 void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
                  const st_tensor *t, const st_meta *m);
+void st_mergesort(uint32_t *idx, uint32_t *tmp, uint32_t n, st_sort_kind kind,
+                  const st_tensor *t);
 
 /* st_header.c -- ST-SCHEMA-*, ST-META-*, ST-STRICT-* */
 typedef struct st_header_result {

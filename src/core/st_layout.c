@@ -1,8 +1,10 @@
 /*
  * st_layout.c -- ordering and the layout rules: duplicate resolution
  * (ST-SCHEMA-7, ST-META-3, ST-STRICT-3, ST-STRICT-4) and validation
- * (ST-VALID-1 .. ST-VALID-7). Sorting is an in-place heapsort over index
- * arrays: O(n log n), no recursion, no allocation.
+ * (ST-VALID-1 .. ST-VALID-7). Sorting works on index arrays, O(n log n) in
+ * the worst case, without recursion or allocation: a bottom-up merge sort
+ * for the name order (the offset-order array is its scratch space, free at
+ * that point) and an in-place heapsort for the offset order and metadata.
  */
 #include "st_internal.h"
 
@@ -76,8 +78,17 @@ static void st_sift_down(uint32_t *idx, uint32_t root, uint32_t n,
 void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
                  const st_tensor *t, const st_meta *m)
 {
-    uint32_t i = n / 2u;
+    uint32_t i = 0u;
     uint32_t end = n;
+    bool sorted = true;
+    /* Headers are usually written in order already: one linear pass
+       detects that and skips the O(n log n) work. */
+    while (sorted && ((i + 1u) < n)) {
+        sorted = st_less(kind, t, m, idx[i], idx[i + 1u]);
+        i++;
+    }
+    i = sorted ? 0u : (n / 2u);
+    end = sorted ? 0u : n;
     while (i > 0u) {
         i--;
         st_sift_down(idx, i, n, kind, t, m);
@@ -89,5 +100,64 @@ void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
         idx[0] = idx[end];
         idx[end] = tmp;
         st_sift_down(idx, 0u, end, kind, t, m);
+    }
+}
+
+/* Merge the ordered runs src[lo..mid) and src[mid..hi) into dst[lo..hi). */
+static void st_merge(const uint32_t *src, uint32_t *dst, uint32_t lo, uint32_t mid,
+                     uint32_t hi, st_sort_kind kind, const st_tensor *t)
+{
+    uint32_t a = lo;
+    uint32_t b = mid;
+    uint32_t o = lo;
+    while (o < hi) {
+        if ((a < mid) && ((b >= hi) || !st_less(kind, t, NULL, src[b], src[a]))) {
+            dst[o] = src[a];
+            a++;
+        } else {
+            dst[o] = src[b];
+            b++;
+        }
+        o++;
+    }
+}
+
+/*
+ * Sort idx[0..n) ascending by st_less, using tmp[0..n) as scratch.
+ * Bottom-up: runs of width 1, 2, 4, ... are merged pairwise, alternating
+ * between the two arrays; a pair already in order is copied, so input that
+ * is sorted or nearly so costs little more than one pass per level.
+ */
+void st_mergesort(uint32_t *idx, uint32_t *tmp, uint32_t n, st_sort_kind kind,
+                  const st_tensor *t)
+{
+    uint64_t width = 1u;
+    uint32_t *src = idx;
+    uint32_t *dst = tmp;
+    uint32_t i;
+    while (width < (uint64_t)n) {
+        uint32_t lo = 0u;
+        uint32_t *swap;
+        while (lo < n) {
+            uint32_t mid = ((uint64_t)(n - lo) > width) ? (lo + (uint32_t)width) : n;
+            uint32_t hi = ((uint64_t)(n - mid) > width) ? (mid + (uint32_t)width) : n;
+            if ((mid < hi) && st_less(kind, t, NULL, src[mid], src[mid - 1u])) {
+                st_merge(src, dst, lo, mid, hi, kind, t);
+            } else {
+                for (i = lo; i < hi; i++) {
+                    dst[i] = src[i];
+                }
+            }
+            lo = hi;
+        }
+        swap = src;
+        src = dst;
+        dst = swap;
+        width = width * 2u;
+    }
+    if (src != idx) {
+        for (i = 0u; i < n; i++) {
+            idx[i] = src[i];
+        }
     }
 }

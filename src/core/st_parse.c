@@ -51,7 +51,7 @@ static st_err st_resolve_tensors(const st_file *f, st_diag *diag, uint32_t *live
     for (i = 0u; i < n; i++) {
         s->by_name[i] = i;
     }
-    st_heapsort(s->by_name, n, ST_SORT_TENSOR_NAME, s->tensors, NULL);
+    st_mergesort(s->by_name, s->order, n, ST_SORT_TENSOR_NAME, s->tensors);
     for (i = 0u; (i < n) && (ret == ST_OK); i++) {
         st_tensor *t = &s->tensors[s->by_name[i]];
         if ((i + 1u) < n) {
@@ -151,8 +151,13 @@ static st_err st_validate_layout(const st_file *f, st_diag *diag)
     const st_storage *s = f->st;
     uint64_t running = 0u;
     uint32_t i;
-    for (i = 0u; i < f->n_tensors; i++) {
-        s->order[i] = s->by_name[i];
+    uint32_t w = 0u;
+    /* live entries in header order: usually already in offset order */
+    for (i = 0u; i < f->n_entries; i++) {
+        if (!s->tensors[i].dropped && (w < f->n_tensors)) {
+            s->order[w] = i;
+            w++;
+        }
     }
     st_heapsort(s->order, f->n_tensors, ST_SORT_TENSOR_OFFSET, s->tensors, NULL);
     for (i = 0u; (i < f->n_tensors) && (ret == ST_OK); i++) {
