@@ -39,7 +39,7 @@ extern "C" {
 
 /* ST-LAYOUT-2: the largest header the format allows (bytes, inclusive). */
 #define ST_HEADER_MAX 100000000u
-/* ST-JSON-9: deepest container nesting accepted (the top object is depth 1). */
+/* ST-JSON-6: deepest container nesting accepted (the top object is depth 1). */
 #define ST_DEPTH_MAX 127u
 /* Size of the little-endian length prefix (ST-LAYOUT-1). */
 #define ST_PREFIX_LEN 8u
