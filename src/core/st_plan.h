@@ -1,0 +1,158 @@
+/*
+ * st_plan.h -- the device copy planner (ST-PLAN-*): where each selected
+ * tensor goes in one device allocation, and the chunks that copy it there
+ * through a staging buffer. Freestanding like the rest of the core: no I/O,
+ * no allocation; the engine in src/device/ executes the plan.
+ *
+ * Model. A tensor is viewed as a row-major 2-D array of `rows` x `cols`
+ * elements of `bits` bits (rows = product of all dimensions but the last,
+ * cols = the last dimension; a scalar is 1 x 1). A selection is the whole
+ * tensor, a range of rows (a shard along dimension 0 for rank >= 2, or
+ * the elements of a rank-1 tensor), or a range of columns (a shard along
+ * the last dimension). A selection is copied as `height` runs of `width`
+ * bytes, `pitch` bytes apart in the file, packed densely at the
+ * destination.
+ */
+#ifndef ST_PLAN_H
+#define ST_PLAN_H
+
+#include "tensorproof.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum st_shard_kind {
+    ST_SHARD_NONE = 0,   /* the whole tensor */
+    ST_SHARD_ROWS = 1,   /* rows [start, stop) of the 2-D view */
+    ST_SHARD_COLS = 2    /* columns [start, stop) of the 2-D view */
+} st_shard_kind;
+
+/* Largest staging chunk the planner accepts (1 GiB): keeps sizes in 32 bits. */
+#define ST_PLAN_CHUNK_MAX 1073741824u
+/* Largest destination alignment (1 MiB); it must be a power of two. */
+#define ST_PLAN_ALIGN_MAX 1048576u
+
+typedef struct st_plan_item {
+    /* inputs (st_plan_item_init fills them from a validated file) */
+    uint64_t src_begin;  /* file offset of the tensor's first byte */
+    uint64_t src_bytes;  /* the tensor's size in bytes */
+    uint64_t rows;       /* 2-D view */
+    uint64_t cols;
+    uint32_t bits;       /* dtype bits */
+    uint32_t shard;      /* st_shard_kind */
+    uint64_t start;      /* selected range [start, stop) of rows or columns */
+    uint64_t stop;
+    /* outputs of st_plan_layout */
+    uint64_t src;        /* file offset of the first selected byte */
+    uint64_t pitch;      /* file bytes between consecutive runs */
+    uint64_t width;      /* bytes per run */
+    uint64_t height;     /* number of runs */
+    uint64_t bytes;      /* width x height: bytes at the destination */
+    uint64_t dst;        /* offset in the device allocation */
+} st_plan_item;
+
+/* One copy: `height` runs of `width` bytes from the file at src, src + pitch,
+   ..., packed at dst in the device allocation. width x height <= chunk. */
+typedef struct st_chunk {
+    uint32_t item;
+    uint64_t src;
+    uint64_t pitch;
+    uint64_t width;
+    uint64_t height;
+    uint64_t dst;
+} st_chunk;
+
+/* Iterator state for st_plan_next. */
+typedef struct st_chunk_iter {
+    const st_plan_item *items;
+    uint32_t n;
+    uint32_t i;          /* current item */
+    uint64_t chunk;      /* staging chunk size */
+    uint64_t run;        /* next run of the current item */
+    uint64_t off;        /* next byte within that run (long runs are split) */
+    uint64_t done;       /* bytes of the current item emitted so far */
+} st_chunk_iter;
+
+/*@
+  // ------------------------------------------------ ST-PLAN: the plan theorem
+  // An item's source runs lie inside its tensor's bytes, and its byte count
+  // is width x height without overflow.
+  predicate st_item_runs_ok(st_plan_item *it) =
+    it->bytes == it->width * it->height &&
+    it->src_begin <= it->src &&
+    it->src_begin + it->src_bytes <= 18446744073709551615 &&
+    (it->width > 0 && it->height > 0 ==>
+       it->src + (it->height - 1) * it->pitch + it->width <= it->src_begin + it->src_bytes) &&
+    (it->height > 1 ==> it->width <= it->pitch);
+
+  // ... and its destination range lies inside an allocation of `total` bytes.
+  predicate st_item_placed(st_plan_item *it, integer total) =
+    st_item_runs_ok(it) && it->dst + it->bytes <= total;
+
+  // A laid-out plan: every item placed and aligned, destinations in order
+  // and pairwise disjoint.
+  predicate st_plan_laid(st_plan_item *items, integer n, integer align, integer total) =
+    (\forall integer k; 0 <= k < n ==> st_item_placed(items + k, total)) &&
+    (\forall integer k; 0 <= k < n ==> items[k].dst % align == 0) &&
+    (\forall integer k; 0 <= k < n - 1 ==> items[k].dst + items[k].bytes <= items[k + 1].dst);
+
+  // Iterator state: `done` bytes of item i emitted, i.e. `run` whole runs
+  // plus `off` bytes of the next one.
+  predicate st_iter_ok(st_chunk_iter *it) =
+    \valid_read(it->items + (0 .. it->n - 1)) &&
+    0 < it->chunk <= ST_PLAN_CHUNK_MAX &&
+    0 <= it->i <= it->n &&
+    (\forall integer k; 0 <= k < it->n ==>
+       st_item_runs_ok(it->items + k) && it->items[k].dst + it->items[k].bytes <= 18446744073709551615) &&
+    (it->i < it->n ==>
+       it->run <= it->items[it->i].height &&
+       (it->off > 0 ==> it->run < it->items[it->i].height && it->off < it->items[it->i].width) &&
+       it->done == it->run * it->items[it->i].width + it->off);
+
+  // A chunk of item `item`: non-empty, at most one staging buffer, reading
+  // inside the item's source runs and writing inside its destination range.
+  predicate st_chunk_ok(st_chunk *c, st_plan_item *item, integer chunk) =
+    c->width >= 1 && c->height >= 1 && c->width * c->height <= chunk &&
+    c->pitch == item->pitch &&
+    item->src <= c->src &&
+    c->src + (c->height - 1) * c->pitch + c->width <=
+      item->src + (item->height - 1) * item->pitch + item->width &&
+    item->dst <= c->dst &&
+    c->dst + c->width * c->height <= item->dst + item->bytes;
+*/
+
+/*
+ * ST-PLAN-1: describe tensor t of a validated file as a plan item with the
+ * given selection. Checks that the selection is inside the tensor and falls
+ * on byte boundaries (sub-byte dtypes); returns ST_E_ARGUMENT otherwise.
+ */
+st_err st_plan_item_init(const st_file *f, const st_tensor *t, st_shard_kind shard,
+                         uint64_t start, uint64_t stop, st_plan_item *item);
+
+/*
+ * ST-PLAN-2: compute each item's source runs and its destination offset,
+ * aligned to `align` (a power of two <= ST_PLAN_ALIGN_MAX), items placed in
+ * order without overlap; *total is the allocation size needed.
+ */
+st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t *total);
+
+/* ST-PLAN-3: start iterating the chunks of a laid-out plan (0 < chunk <= ST_PLAN_CHUNK_MAX). */
+void st_plan_iter_init(st_chunk_iter *it, const st_plan_item *items, uint32_t n,
+                       uint64_t chunk);
+
+/* Next chunk, in item order then source order; false when there is none left. */
+bool st_plan_next(st_chunk_iter *it, st_chunk *out);
+
+/*
+ * ST-PLAN-4: the tensor-parallel shard of a dimension of size `size` for
+ * `rank` of `world` ranks: contiguous, sizes differing by at most one, the
+ * first size % world ranks one larger.
+ */
+void st_plan_tp_range(uint64_t size, uint32_t rank, uint32_t world,
+                      uint64_t *start, uint64_t *stop);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ST_PLAN_H */
