@@ -1,0 +1,160 @@
+/*
+ * st_write.h -- the canonical writer: lay out a set of tensors the way the
+ * reference writer does (ST-WRITE-1 .. ST-WRITE-6) and emit the header.
+ *
+ * Conventions (in addition to those of tensorproof.h):
+ *
+ *  - Freestanding like the rest of the core: no allocation, no recursion,
+ *    no I/O. The caller describes the tensors and metadata pairs in its own
+ *    arrays (st_wset) and lends two index arrays for the sort; the plan
+ *    (st_wplan) points into both, so they must outlive it unchanged.
+ *  - Writing a file is three steps: st_write_plan (validate, order, lay out,
+ *    measure), st_write_header into a buffer of plan.header_len + 8 bytes,
+ *    then the tensor bytes, in plan order (st_write_tensor_at), each
+ *    exactly data_len bytes long, with nothing in between (ST-WRITE-2).
+ *    The data never passes through the core: it streams from wherever the
+ *    caller keeps it (the POSIX layer does this in st_posix_write.h).
+ *  - Names, keys and values are raw UTF-8 bytes with explicit lengths; they
+ *    may contain any code point, NUL included. They are escaped on output
+ *    exactly as the reference's JSON library escapes them (ST-WRITE-4).
+ *  - The output is byte-identical to the reference writer (safetensors
+ *    0.8.0) for every input the reference writes deterministically and
+ *    correctly. Where the reference writes nonsense or panics, the writer
+ *    refuses (ST-WRITE-6), and where the reference is not deterministic
+ *    (several metadata keys, HashMap order) the writer sorts keys by bytes.
+ */
+#ifndef ST_WRITE_H
+#define ST_WRITE_H
+
+#include "tensorproof.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Writer errors. Stable numbers: never renumber, only append. */
+typedef enum st_werr {
+    ST_W_OK = 0,
+    ST_W_DUP_NAME = 1,         /* ST-WRITE-6: two tensors share a name */
+    ST_W_RESERVED_NAME = 2,    /* ST-WRITE-6: a tensor named __metadata__ */
+    ST_W_DTYPE = 3,            /* dtype is not one of the 22 (ST-DTYPE-1) */
+    ST_W_OVERFLOW = 4,         /* element count, bit count or total size
+                                  does not fit in 64 bits */
+    ST_W_MISALIGNED = 5,       /* ST-WRITE-6: shape x bits not a whole
+                                  number of bytes (sub-byte dtypes) */
+    ST_W_SIZE_MISMATCH = 6,    /* ST-WRITE-6: data_len != shape x dtype */
+    ST_W_UTF8 = 7,             /* a name, key or value is not UTF-8 */
+    ST_W_DUP_META_KEY = 8,     /* ST-WRITE-6: two metadata pairs share a key */
+    ST_W_HEADER_TOO_LARGE = 9, /* ST-WRITE-5: padded header over 1e8 bytes */
+    ST_W_STORAGE = 10,         /* output buffer smaller than 8 + header_len */
+    ST_W_ARGUMENT = 11         /* NULL array with a non-zero count, or a
+                                  plan that does not match its inputs */
+} st_werr;
+
+/* One tensor to write. The descriptor says what the data is; the bytes
+ * themselves are the caller's business (see the conventions above). */
+typedef struct st_wtensor {
+    const uint8_t *name;   /* UTF-8; may be NULL when name_len == 0 */
+    uint32_t name_len;
+    uint32_t rank;         /* number of dimensions; 0 = scalar */
+    const uint64_t *dims;  /* rank entries; may be NULL when rank == 0 */
+    uint8_t dtype;         /* st_dtype */
+    uint64_t data_len;     /* bytes the caller will supply for it */
+} st_wtensor;
+
+/* One metadata pair ("__metadata__" member). */
+typedef struct st_wmeta {
+    const uint8_t *key;    /* UTF-8; may be NULL when key_len == 0 */
+    uint32_t key_len;
+    uint32_t value_len;
+    const uint8_t *value;  /* UTF-8; may be NULL when value_len == 0 */
+} st_wmeta;
+
+/* What to write. `has_metadata` asks for a "__metadata__" member even
+ * when there are no pairs ("__metadata__":{}, as the reference writes for
+ * an empty map); it is implied when n_meta > 0. */
+typedef struct st_wset {
+    const st_wtensor *tensors;
+    uint32_t n_tensors;
+    uint32_t n_meta;
+    const st_wmeta *meta;
+    bool has_metadata;
+} st_wset;
+
+/* The layout computed by st_write_plan. */
+typedef struct st_wplan {
+    const st_wset *set;        /* the caller's description */
+    const uint32_t *order;     /* tensors in file order (ST-WRITE-1) */
+    const uint32_t *meta_order; /* metadata pairs in key byte order */
+    bool has_metadata;         /* "__metadata__" is written */
+    uint64_t json_len;         /* header bytes before padding */
+    uint64_t header_len;       /* N: json_len padded to a multiple of 8 */
+    uint64_t data_len;         /* bytes in the data section */
+    uint64_t file_len;         /* 8 + N + data_len */
+} st_wplan;
+
+/* What st_write_plan found wrong. */
+typedef enum st_wsubject {
+    ST_W_AT_NONE = 0,          /* the set as a whole */
+    ST_W_AT_TENSOR = 1,        /* set->tensors[index] */
+    ST_W_AT_META = 2           /* set->meta[index] */
+} st_wsubject;
+
+typedef struct st_wdiag {
+    st_werr code;
+    st_wsubject subject;
+    uint32_t index;            /* caller's index of the entry concerned;
+                                  for duplicates, the later of the two */
+    uint32_t other;            /* for duplicates, the earlier of the two */
+} st_wdiag;
+
+/*
+ * ST-WRITE-1, ST-WRITE-2, ST-WRITE-5, ST-WRITE-6: check the set, sort it
+ * into canonical order and compute the file's layout.
+ *
+ * Refusals, checked in this order: a NULL array with a non-zero count
+ * (ST_W_ARGUMENT); then each tensor in caller order: name not UTF-8, name
+ * "__metadata__", dtype out of range, shape x bits overflowing, bits not a
+ * multiple of 8, data_len different from shape x dtype, total data size
+ * overflowing; then each metadata pair: key or value not UTF-8; then
+ * duplicate tensor names; duplicate metadata keys; finally a padded header
+ * over ST_HEADER_MAX bytes, or a file size over 2^64 - 1.
+ *
+ * `order` needs set->n_tensors entries and `meta_order` set->n_meta
+ * entries (either may be NULL when its count is 0); on ST_W_OK they hold
+ * the file order of tensors (dtype in descending declaration order, then
+ * name bytes) and metadata keys (bytes). Sorting is O(n log n).
+ * `set`, `plan` and `diag` never NULL.
+ */
+st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
+                      st_wplan *plan, st_wdiag *diag);
+
+/*
+ * ST-WRITE-3, ST-WRITE-4, ST-WRITE-5: write the 8-byte little-endian
+ * length N, the compact JSON header and its space padding into
+ * out[0 .. 8 + plan->header_len). Refuses with ST_W_STORAGE, writing
+ * nothing, when cap is smaller than that; never writes beyond it. On
+ * ST_W_OK *written = 8 + plan->header_len. The header holds, in this
+ * order: "__metadata__" (when plan->has_metadata) with its keys in byte
+ * order, then one entry per tensor in plan order with the fields dtype,
+ * shape, data_offsets. `plan` must come from st_write_plan, with the set
+ * and index arrays unchanged since. `plan`, `out`, `written` never NULL.
+ */
+st_werr st_write_header(const st_wplan *plan, uint8_t *out, uint64_t cap,
+                        uint64_t *written);
+
+/* ST-WRITE-1, ST-WRITE-2: the i-th tensor in file order (i < n_tensors):
+ * its caller index, and its data offsets relative to the data section.
+ * O(i): a caller walking the file keeps its own running offset instead. */
+uint32_t st_write_tensor_at(const st_wplan *plan, uint32_t i,
+                            uint64_t *begin, uint64_t *end);
+
+/* Name ("ST_W_DUP_NAME"), requirement id and one-line message of a code. */
+const char *st_write_error_name(st_werr e);
+const char *st_write_error_rule(st_werr e);
+const char *st_write_error_message(st_werr e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ST_WRITE_H */
