@@ -237,7 +237,11 @@ static st_err st_parse_entry(st_hparse *p, st_tensor *t)
                 }
                 st_json_skip_ws(c);
                 if ((ret == ST_OK) && (f < ST_F_OFFSETS)) {
-                    ret = st_json_expect(c, (uint8_t)',');
+                    if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)']')) {
+                        ret = st_fail(c, ST_E_SCHEMA_ENTRY, c->pos); /* too few */
+                    } else {
+                        ret = st_json_expect(c, (uint8_t)',');
+                    }
                 }
                 f = f * 2u;
             }
@@ -321,14 +325,11 @@ static st_err st_parse_metadata(st_hparse *p)
     uint32_t at = c->pos;
     uint8_t open = (c->pos < c->n) ? c->h[c->pos] : 0u;
     if (open == (uint8_t)'n') {
-        if (p->mode == ST_MODE_STRICT) {
+        /* "null" is the only value starting with 'n' that skips cleanly;
+           anything else is a JSON error in both modes */
+        ret = st_json_skip_value(c, 1u);
+        if ((ret == ST_OK) && (p->mode == ST_MODE_STRICT)) {
             ret = st_fail(c, ST_E_STRICT_METADATA_NULL, at);
-        } else {
-            ret = st_json_skip_value(c, 1u);
-            if ((ret == ST_OK) && ((c->pos - at) != 4u)) {
-                ret = st_fail(c, ST_E_SCHEMA_METADATA, at);
-            }
-            /* "null" is the only value starting with 'n' that skips cleanly */
         }
     } else if (open == (uint8_t)'{') {
         p->has_metadata = true;

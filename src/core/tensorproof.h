@@ -165,7 +165,7 @@ typedef struct st_need {
 typedef struct st_diag {
     st_err code;
     uint64_t offset;      /* byte offset in the file where it was detected */
-    const uint8_t *name;  /* tensor concerned, or NULL */
+    const uint8_t *name;  /* tensor (or, for ST_E_STRICT_DUP_META_KEY, metadata key) concerned, or NULL */
     uint32_t name_len;
     st_need need;         /* always filled once the header parsed */
 } st_diag;
