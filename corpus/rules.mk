@@ -12,7 +12,7 @@
 #                           (Debian package chromium) into results.png
 
 CORPUS_FRESH     := $(BUILD)/corpus-fresh
-CONFORM_ADAPTERS ?= tensorproof-strict tensorproof-compat reference
+CONFORM_ADAPTERS ?= tensorproof-strict tensorproof-compat reference tensorproof-writer
 CONFORM_ENV      := TENSORPROOF=$(abspath $(BUILD))/tensorproof
 
 CHROMIUM         ?= chromium
