@@ -208,15 +208,45 @@ out:
     return ret;
 }
 
-/* Measuring pass with empty storage, exact allocation, real pass. */
+/*
+ * First pass with storage guessed from the header length: generous, since
+ * large arrays come from mmap and pages never touched cost no memory, so
+ * typical headers parse in one pass. If the guess is short (ST_E_STORAGE,
+ * with the exact need measured), allocate exactly and parse again.
+ */
+static void guess_need(const uint8_t *bytes, size_t len, st_need *need)
+{
+    uint64_t n = 0u;
+    size_t k;
+    memset(need, 0, sizeof *need);
+    if (len >= ST_PREFIX_LEN) {
+        for (k = ST_PREFIX_LEN; k > 0u; k--) {
+            n = (n << 8) | bytes[k - 1u];
+        }
+        if (n <= ST_HEADER_MAX && n <= len - ST_PREFIX_LEN) {
+            need->tensors = (uint32_t)(n / 48u + 8u);
+            need->dims = (uint32_t)(n / 16u + 8u);
+            need->meta = (uint32_t)(n / 64u + 8u);
+            need->arena = (uint32_t)(n / 4u + 64u);
+        }
+    }
+}
+
 static st_load_status parse_bytes(st_loaded *out, st_mode mode,
                                   st_io_error *err)
 {
     st_load_status ret = ST_LOAD_INVALID;
-    st_err rc = st_parse(out->bytes, out->len, mode, &out->storage,
-                         &out->file, &out->diag);
+    st_need guess;
+    st_err rc;
+    guess_need(out->bytes, out->len, &guess);
+    if (!alloc_storage(&out->storage, &guess)) {
+        memset(&out->storage, 0, sizeof out->storage);
+    }
+    rc = st_parse(out->bytes, out->len, mode, &out->storage,
+                  &out->file, &out->diag);
     if (rc == ST_E_STORAGE) {
         st_need need = out->diag.need;
+        free_storage(&out->storage);
         if (!alloc_storage(&out->storage, &need)) {
             set_io_error(err, "allocate", ENOMEM, NULL);
             ret = ST_LOAD_IO;
