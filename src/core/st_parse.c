@@ -159,7 +159,11 @@ static st_err st_validate_layout(const st_file *f, st_diag *diag)
             w++;
         }
     }
-    st_heapsort(s->order, f->n_tensors, ST_SORT_TENSOR_OFFSET, s->tensors, NULL);
+    if (s->scratch != NULL) {
+        st_mergesort(s->order, s->scratch, f->n_tensors, ST_SORT_TENSOR_OFFSET, s->tensors);
+    } else {
+        st_heapsort(s->order, f->n_tensors, ST_SORT_TENSOR_OFFSET, s->tensors, NULL);
+    }
     for (i = 0u; (i < f->n_tensors) && (ret == ST_OK); i++) {
         const st_tensor *t = &s->tensors[s->order[i]];
         if ((t->begin != running) || (t->end < t->begin)) {

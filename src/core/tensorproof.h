@@ -151,6 +151,9 @@ typedef struct st_storage {
     uint32_t meta_cap;
     uint32_t arena_cap;
     uint8_t *arena;       /* decoded strings that contained escapes */
+    uint32_t *scratch;    /* optional (may be NULL): tensor_cap entries; with
+                             it, offsets are merge-sorted (fast on any input),
+                             without it heap-sorted in place */
 } st_storage;
 
 /* What a header needs from st_storage (filled by the measuring logic). */

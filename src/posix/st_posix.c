@@ -70,6 +70,7 @@ static void free_storage(st_storage *s)
     free(s->tensors);
     free(s->order);
     free(s->by_name);
+    free(s->scratch);
     free(s->dims);
     free(s->meta);
     free(s->meta_order);
@@ -85,6 +86,7 @@ static bool alloc_storage(st_storage *s, const st_need *need)
     s->tensors = alloc_array(need->tensors, sizeof *s->tensors, &failed);
     s->order = alloc_array(need->tensors, sizeof *s->order, &failed);
     s->by_name = alloc_array(need->tensors, sizeof *s->by_name, &failed);
+    s->scratch = alloc_array(need->tensors, sizeof *s->scratch, &failed);
     s->dims = alloc_array(need->dims, sizeof *s->dims, &failed);
     s->meta = alloc_array(need->meta, sizeof *s->meta, &failed);
     s->meta_order = alloc_array(need->meta, sizeof *s->meta_order, &failed);
