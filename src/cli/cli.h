@@ -33,6 +33,9 @@ typedef struct cli_opts {
 /* Which options a subcommand takes. */
 #define CLI_OPT_MODE 1u
 #define CLI_OPT_JSON 2u
+/* Every other argument, "--" included, is passed in order in `files`: the
+ * command parses its own options. */
+#define CLI_OPT_ARGS 4u
 
 /* One subcommand. */
 typedef struct cli_command {
@@ -52,6 +55,9 @@ const char *cli_mode_name(st_mode mode);
 /* validate.c, inspect.c */
 int cli_validate(const cli_opts *opts);
 int cli_inspect(const cli_opts *opts);
+
+/* load.c */
+int cli_load(const cli_opts *opts);
 
 /* json_out.c: JSON text for decoded UTF-8 and plain values. Bytes that are
  * not valid UTF-8 (possible only in file paths) become U+FFFD. */

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "cli.h"
+#include "cli_write.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +37,51 @@ static const cli_command cli_commands[] = {
      "bytes, data offset), its metadata, and totals: tensors, parameters,\n"
      "bytes per dtype, header and data sizes.",
      CLI_OPT_MODE, cli_inspect},
+    {"normalize", "[--strict|--compat] IN OUT",
+     "Read IN (checked in the given mode) and write its tensors and metadata\n"
+     "to OUT in the canonical layout: the reference writer's order, offsets\n"
+     "and JSON, metadata keys sorted. OUT is replaced atomically; on any\n"
+     "error it is left as it was. IN and OUT may be the same file.",
+     CLI_OPT_MODE, cli_normalize},
+    {"pack", "MANIFEST OUT",
+     "Build OUT from raw binary files named in the JSON file MANIFEST:\n"
+     "  {\"tensors\": [{\"name\": \"w\", \"dtype\": \"F32\", \"shape\": [2, 3],\n"
+     "                \"file\": \"w.bin\", \"offset\": 0}...],\n"
+     "   \"metadata\": {KEY: VALUE...}}\n"
+     "Each tensor takes shape x dtype bytes from its file at offset (default\n"
+     "0), as they are; relative paths start at MANIFEST's directory.\n"
+     "\"metadata\" is optional. OUT is written canonically and atomically.",
+     0u, cli_pack},
+    {"load",
+     "[--device host|cuda[:N]|hip[:N]] [--verify]\n"
+     "       [--chunk BYTES] [--buffers N] [--threads N] [--align N]\n"
+     "       [--mmap-source] [--register-staging]\n"
+     "       [--tensor NAME]... [--shard NAME:rows|cols:START:STOP]...\n"
+     "       [--tp-rank R --tp-world W [--tp-rows|--tp-cols|--tp-whole PATTERN]...]\n"
+     "       [--repeat N] [--strict|--compat] [--json] FILE...|INDEX.json",
+     "Load the tensors of FILE... (or of the sharded checkpoint INDEX.json,\n"
+     "model.safetensors.index.json) into one device allocation, and report\n"
+     "bytes, time and GB/s (10^9 bytes/s). The CUDA and HIP runtimes are\n"
+     "loaded at run time (TENSORPROOF_CUDART, TENSORPROOF_HIPRT: library path).\n"
+     "  --device D       host (ordinary memory, the default), cuda:N, hip:N\n"
+     "  --verify         copy everything back and compare it with the files\n"
+     "  --chunk BYTES    staging buffer size (K, M, G suffixes; default 4M)\n"
+     "  --buffers N      staging buffers, reads overlap copies (default 3)\n"
+     "  --threads N      reader threads (default 2)\n"
+     "  --align N        alignment of each tensor in the allocation (default 256)\n"
+     "  --mmap-source    copy from the file mapping instead of pread\n"
+     "  --register-staging  pin malloc'd staging buffers instead of allocating\n"
+     "                   pinned memory\n"
+     "  --tensor NAME    load only the named tensors (repeatable)\n"
+     "  --shard NAME:rows|cols:START:STOP  load a row or column range of NAME in\n"
+     "                   its 2-D view (rows = all dims but the last; the rows\n"
+     "                   of a 1-D tensor are its elements)\n"
+     "  --tp-rank R --tp-world W  tensor parallelism: split each tensor along\n"
+     "                   dim 0, or as the first matching pattern says ('*', '?')\n"
+     "  --repeat N       load N times and report each\n"
+     "Exit status: 0 loaded (and verified); 1 a file is not valid or the copy\n"
+     "differs; 2 usage error, I/O or device error.",
+     CLI_OPT_MODE | CLI_OPT_JSON | CLI_OPT_ARGS, cli_load},
     {"help", "[COMMAND]", "Show this help, or the help of one command.", 0u,
      cli_help_command},
 };
@@ -201,6 +247,9 @@ static int parse_options(const cli_command *cmd, int argc, char **argv,
             o->files[o->n_files++] = argv[i];
         } else if (strcmp(a, "--") == 0) {
             end_of_options = true;
+            if ((cmd->options & CLI_OPT_ARGS) != 0u) {
+                o->files[o->n_files++] = argv[i];
+            }
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             print_command_help(stdout, cmd);
             ret = CLI_EXIT_OK;
@@ -216,6 +265,9 @@ static int parse_options(const cli_command *cmd, int argc, char **argv,
         } else if ((cmd->options & CLI_OPT_JSON) != 0u
                    && strcmp(a, "--json") == 0) {
             o->json = true;
+        } else if ((cmd->options & CLI_OPT_ARGS) != 0u) {
+            /* the command parses the rest itself, in order */
+            o->files[o->n_files++] = argv[i];
         } else {
             ret = usage_error(cmd, "unknown option", a);
             goto out;

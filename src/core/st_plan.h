@@ -5,11 +5,13 @@
  * no allocation; the engine in src/device/ executes the plan.
  *
  * Model. A tensor is viewed as a row-major 2-D array of `rows` x `cols`
- * elements of `bits` bits (rows = product of all dimensions but the last,
- * cols = the last dimension; a scalar is 1 x 1). A selection is the whole
- * tensor, a range of rows (a shard along dimension 0 for rank >= 2, or
- * the elements of a rank-1 tensor), or a range of columns (a shard along
- * the last dimension). A selection is copied as `height` runs of `width`
+ * elements of `bits` bits: for rank >= 2, rows = product of all dimensions
+ * but the last and cols = the last dimension (so a row range is a shard
+ * along dimension 0 exactly when the rank is 2); a rank-1 tensor of n
+ * elements is n x 1 for whole and row selections (a row range selects
+ * elements) and 1 x n for column selections; a scalar is 1 x 1. A
+ * selection is the whole tensor, a range of rows, or a range of columns
+ * (a shard along the last dimension). A selection is copied as `height` runs of `width`
  * bytes, `pitch` bytes apart in the file, packed densely at the
  * destination.
  */
