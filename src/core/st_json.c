@@ -15,6 +15,11 @@ bool st_json_is_ws(uint8_t b)
 
 void st_json_skip_ws(st_cursor *c)
 {
+    /*@ loop invariant \at(c->pos, Pre) <= c->pos <= c->n;
+        loop invariant \forall integer k; \at(c->pos, Pre) <= k < c->pos ==> st_ws(c->h[k]);
+        loop assigns c->pos;
+        loop variant c->n - c->pos;
+    */
     while ((c->pos < c->n) && st_json_is_ws(c->h[c->pos])) {
         c->pos++;
     }
@@ -32,12 +37,18 @@ st_err st_json_expect(st_cursor *c, uint8_t byte)
     return ret;
 }
 
+/*@ assigns \nothing;
+    ensures \result <==> '0' <= b <= '9';
+*/
 static bool st_is_digit(uint8_t b)
 {
     return (b >= (uint8_t)'0') && (b <= (uint8_t)'9');
 }
 
 /* Value of a hex digit, or 16 when `b` is not one. */
+/*@ assigns \nothing;
+    ensures \result <= 16;
+*/
 static uint32_t st_hex_value(uint8_t b)
 {
     uint32_t v = 16u;
@@ -54,11 +65,26 @@ static uint32_t st_hex_value(uint8_t b)
 }
 
 /* Read 4 hex digits at h[at..at+4); false if any is missing or not hex. */
+/*@ requires \valid_read(h + (0 .. n - 1));
+    requires \valid(cp) && \separated(cp, h + (0 .. n - 1));
+    assigns *cp;
+    ensures \result ==> at + 4 <= n && *cp <= 0xFFFF;
+*/
 static bool st_hex4(const uint8_t *h, uint32_t n, uint32_t at, uint32_t *cp)
 {
     bool ok = (at <= n) && ((n - at) >= 4u);
     uint32_t v = 0u;
     uint32_t k;
+    /*@ loop invariant 0 <= k <= 4;
+        loop invariant ok ==> at + 4 <= n;
+        loop invariant k == 0 ==> v == 0;
+        loop invariant k == 1 ==> v <= 15;
+        loop invariant k == 2 ==> v <= 255;
+        loop invariant k == 3 ==> v <= 4095;
+        loop invariant v <= 65535;
+        loop assigns k, ok, v;
+        loop variant 4 - k;
+    */
     for (k = 0u; (k < 4u) && ok; k++) {
         uint32_t d = st_hex_value(h[at + k]);
         if (d > 15u) {
@@ -71,6 +97,9 @@ static bool st_hex4(const uint8_t *h, uint32_t n, uint32_t at, uint32_t *cp)
     return ok;
 }
 
+/*@ assigns \nothing;
+    ensures \result == st_utf8_len_l(cp);
+*/
 static uint32_t st_utf8_len_of(uint32_t cp)
 {
     uint32_t len = 4u;
@@ -93,6 +122,15 @@ static uint32_t st_utf8_len_of(uint32_t cp)
  * ST-JSON-2: a high surrogate must be followed at once by an escaped low
  * surrogate; a low surrogate alone is an error.
  */
+/*@ requires at < n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
+    requires \valid(cp) && \valid(fail_at);
+    requires \separated(cp, fail_at, h + (0 .. n - 1));
+    assigns *cp, *fail_at;
+    ensures \result == 0 || \result == 2 || \result == 6 || \result == 12;
+    ensures \result <= n - at;
+    ensures \result != 0 ==> *cp <= 0x10FFFF && st_utf8_len_l(*cp) <= \result;
+    ensures \result == 0 ==> *fail_at <= n;
+*/
 static uint32_t st_escape(const uint8_t *h, uint32_t n, uint32_t at,
                           uint32_t *cp, uint32_t *fail_at)
 {
@@ -159,6 +197,16 @@ st_err st_json_string(st_cursor *c, st_jstring *s)
     s->dec_len = 0u;
     ret = st_json_expect(c, (uint8_t)'"');
     start = c->pos;
+    /*@ loop invariant st_cursor_ok(c);
+        loop invariant \at(c->pos, Pre) <= start <= c->pos <= c->n;
+        loop invariant ret == ST_OK ==> start == \at(c->pos, Pre) + 1;
+        loop invariant ret == ST_OK || ret == ST_E_JSON_SYNTAX || ret == ST_E_JSON_STRING;
+        loop invariant dec <= c->pos - start;
+        loop invariant !s->escaped ==> dec == c->pos - start;
+        loop invariant done ==> ret == ST_OK && c->pos < c->n;
+        loop assigns c->pos, c->err_pos, dec, done, ret, s->escaped;
+        loop variant c->n - c->pos + ((ret == ST_OK && !done) ? 1 : 0);
+    */
     while ((ret == ST_OK) && !done && (c->pos < c->n)) {
         uint8_t b = c->h[c->pos];
         if (b == (uint8_t)'"') {
@@ -193,24 +241,34 @@ st_err st_json_string(st_cursor *c, st_jstring *s)
     return ret;
 }
 
-/* Write code point cp as UTF-8 into dst; returns the byte count. */
+/*
+ * Write code point cp as UTF-8 into dst; returns the byte count. The lead
+ * byte's marker and the 6-bit groups never overlap, so the bits are put
+ * together with + and taken apart with / and % (the same values as | and
+ * shifts and masks, in a form the provers reason about directly).
+ */
+/*@ requires cp <= 0x10FFFF;
+    requires \valid(dst + (0 .. st_utf8_len_l(cp) - 1));
+    assigns dst[0 .. st_utf8_len_l(cp) - 1];
+    ensures \result == st_utf8_len_l(cp);
+*/
 static uint32_t st_put_utf8(uint8_t *dst, uint32_t cp)
 {
     uint32_t len = st_utf8_len_of(cp);
     if (len == 1u) {
         dst[0] = (uint8_t)cp;
     } else if (len == 2u) {
-        dst[0] = (uint8_t)(0xC0u | (cp >> 6));
-        dst[1] = (uint8_t)(0x80u | (cp & 0x3Fu));
+        dst[0] = (uint8_t)(0xC0u + (cp / 64u));
+        dst[1] = (uint8_t)(0x80u + (cp % 64u));
     } else if (len == 3u) {
-        dst[0] = (uint8_t)(0xE0u | (cp >> 12));
-        dst[1] = (uint8_t)(0x80u | ((cp >> 6) & 0x3Fu));
-        dst[2] = (uint8_t)(0x80u | (cp & 0x3Fu));
+        dst[0] = (uint8_t)(0xE0u + (cp / 4096u));
+        dst[1] = (uint8_t)(0x80u + ((cp / 64u) % 64u));
+        dst[2] = (uint8_t)(0x80u + (cp % 64u));
     } else {
-        dst[0] = (uint8_t)(0xF0u | (cp >> 18));
-        dst[1] = (uint8_t)(0x80u | ((cp >> 12) & 0x3Fu));
-        dst[2] = (uint8_t)(0x80u | ((cp >> 6) & 0x3Fu));
-        dst[3] = (uint8_t)(0x80u | (cp & 0x3Fu));
+        dst[0] = (uint8_t)(0xF0u + (cp / 262144u));
+        dst[1] = (uint8_t)(0x80u + ((cp / 4096u) % 64u));
+        dst[2] = (uint8_t)(0x80u + ((cp / 64u) % 64u));
+        dst[3] = (uint8_t)(0x80u + (cp % 64u));
     }
     return len;
 }
@@ -220,6 +278,13 @@ static uint32_t st_put_utf8(uint8_t *dst, uint32_t cp)
  * `limit` bounds the output: decoding stops before exceeding it.
  * Returns the number of bytes written.
  */
+/*@ requires st_jstring_ok(s, ST_HEADER_MAX);
+    requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
+    requires \valid(dst + (0 .. limit - 1));
+    requires \separated(dst + (0 .. limit - 1), s, h + (0 .. s->raw_at + s->raw_len - 1));
+    assigns dst[0 .. limit - 1];
+    ensures \result <= limit;
+*/
 static uint32_t st_decode_bounded(const uint8_t *h, const st_jstring *s,
                                   uint8_t *dst, uint32_t limit)
 {
@@ -227,6 +292,11 @@ static uint32_t st_decode_bounded(const uint8_t *h, const st_jstring *s,
     uint32_t end = s->raw_at + s->raw_len;
     uint32_t o = 0u;
     bool room = true;
+    /*@ loop invariant s->raw_at <= i <= end;
+        loop invariant o <= limit;
+        loop assigns i, o, room, dst[0 .. limit - 1];
+        loop variant end - i + (room ? 1 : 0);
+    */
     while ((i < end) && room) {
         uint8_t b = h[i];
         if (b == (uint8_t)'\\') {
@@ -281,8 +351,13 @@ bool st_jstring_equals(const uint8_t *h, const st_jstring *s,
             n = st_decode_bounded(h, s, tmp, lit_len);
             p = tmp;
         }
+        /*@ assert \valid_read(p + (0 .. n - 1)); */
         if (n == lit_len) {
-            while ((k < n) && (p[k] == (uint8_t)lit[k])) {
+            /*@ loop invariant 0 <= k <= n;
+                loop assigns k;
+                loop variant n - k;
+            */
+            while ((k < n) && ((int)p[k] == (int)lit[k])) { /* lit is ASCII */
                 k++;
             }
             eq = (k == n);
@@ -310,6 +385,7 @@ static const uint64_t st_overflow_threshold[20] = {
 };
 
 /* Would the number significand x 10^exp be out of f64 range for the reference? */
+/*@ assigns \nothing; */
 static bool st_out_of_range(uint64_t significand, int64_t exp)
 {
     bool out = false;
@@ -327,6 +403,10 @@ static bool st_out_of_range(uint64_t significand, int64_t exp)
 #define ST_I32_MAX 2147483647
 
 /* True when s * 10 + d still fits in 64 bits. */
+/*@ requires d <= 9;
+    assigns \nothing;
+    ensures \result ==> s * 10 + d <= ST_U64_MAX_L;
+*/
 static bool st_fits_digit(uint64_t s, uint32_t d)
 {
     return (s < ST_U64_MAX_DIV10) || ((s == ST_U64_MAX_DIV10) && (d <= 5u));
@@ -362,6 +442,11 @@ st_err st_json_number(st_cursor *c, st_jnumber *num)
             ret = st_fail(c, ST_E_JSON_NUMBER, c->pos); /* leading zero */
         }
     } else if (st_is_digit(c->h[c->pos])) {
+        /*@ loop invariant \at(c->pos, Pre) <= c->pos <= c->n;
+            loop invariant 0 <= exp <= c->pos;
+            loop assigns c->pos, sig, exp, int_overflow;
+            loop variant c->n - c->pos;
+        */
         while ((c->pos < c->n) && st_is_digit(c->h[c->pos])) {
             uint32_t d = (uint32_t)c->h[c->pos] - (uint32_t)'0';
             if (!int_overflow && st_fits_digit(sig, d)) {
@@ -380,6 +465,12 @@ st_err st_json_number(st_cursor *c, st_jnumber *num)
         uint32_t digits = 0u;
         plain = false;
         c->pos++;
+        /*@ loop invariant \at(c->pos, Pre) < c->pos <= c->n;
+            loop invariant -(integer)c->pos <= exp <= c->pos;
+            loop invariant digits <= c->pos;
+            loop assigns c->pos, sig, exp, frac_overflow, digits;
+            loop variant c->n - c->pos;
+        */
         while ((c->pos < c->n) && st_is_digit(c->h[c->pos])) {
             uint32_t d = (uint32_t)c->h[c->pos] - (uint32_t)'0';
             if (!frac_overflow && st_fits_digit(sig, d)) {
@@ -408,6 +499,12 @@ st_err st_json_number(st_cursor *c, st_jnumber *num)
         if ((c->pos >= c->n) || !st_is_digit(c->h[c->pos])) {
             ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
         }
+        /*@ loop invariant \at(c->pos, Pre) < c->pos <= c->n;
+            loop invariant 0 <= lit <= ST_I32_MAX;
+            loop invariant ret == ST_OK || ret == ST_E_JSON_NUMBER;
+            loop assigns c->pos, c->err_pos, lit, exp_overflow, ret;
+            loop variant c->n - c->pos;
+        */
         while ((ret == ST_OK) && (c->pos < c->n) && st_is_digit(c->h[c->pos])) {
             int64_t d = (int64_t)c->h[c->pos] - (int64_t)'0';
             if (!exp_overflow && (((lit * 10) + d) <= (int64_t)ST_I32_MAX)) {
@@ -451,23 +548,40 @@ st_err st_json_number(st_cursor *c, st_jnumber *num)
     return ret;
 }
 
+static const uint8_t st_lit_true[4] = {(uint8_t)'t', (uint8_t)'r', (uint8_t)'u', (uint8_t)'e'};
+static const uint8_t st_lit_false[5] = {(uint8_t)'f', (uint8_t)'a', (uint8_t)'l', (uint8_t)'s',
+                                        (uint8_t)'e'};
+static const uint8_t st_lit_null[4] = {(uint8_t)'n', (uint8_t)'u', (uint8_t)'l', (uint8_t)'l'};
+
 /* ST-JSON-5: one of the literals true, false, null. */
+/*@ requires st_cursor_ok(c) && c->pos < c->n;
+    assigns c->pos, c->err_pos;
+    ensures st_cursor_ok(c);
+    ensures \old(c->pos) <= c->pos;
+    ensures \result == ST_OK || \result == ST_E_JSON_SYNTAX;
+    ensures \result == ST_OK ==> \old(c->pos) < c->pos;
+*/
 static st_err st_json_literal(st_cursor *c)
 {
     st_err ret = ST_OK;
-    const char *lit = "null";
+    const uint8_t *lit = st_lit_null;
     uint32_t len = 4u;
     uint32_t k = 0u;
     uint8_t b = c->h[c->pos];
     if (b == (uint8_t)'t') {
-        lit = "true";
+        lit = st_lit_true;
     } else if (b == (uint8_t)'f') {
-        lit = "false";
+        lit = st_lit_false;
         len = 5u;
     } else {
-        lit = "null";
+        lit = st_lit_null;
     }
-    while ((k < len) && (c->pos < c->n) && (c->h[c->pos] == (uint8_t)lit[k])) {
+    /*@ loop invariant 0 <= k <= len && \valid_read(lit + (0 .. len - 1));
+        loop invariant c->pos == \at(c->pos, Pre) + k && c->pos <= c->n;
+        loop assigns k, c->pos;
+        loop variant len - k;
+    */
+    while ((k < len) && (c->pos < c->n) && (c->h[c->pos] == lit[k])) {
         c->pos++;
         k++;
     }
@@ -491,6 +605,17 @@ st_err st_json_skip_value(st_cursor *c, uint32_t depth)
     uint32_t top = 0u;      /* open containers of this value */
     bool want_value = true; /* else: after a value, want ',' or a close */
     bool done = false;
+    /*@ loop invariant st_cursor_ok(c);
+        loop invariant \at(c->pos, Pre) <= c->pos <= c->n;
+        loop invariant depth + top <= ST_DEPTH_MAX;
+        loop invariant ret == ST_OK && !done && !want_value ==> top >= 1;
+        loop invariant ret == ST_OK || ret == ST_E_JSON_SYNTAX || ret == ST_E_JSON_STRING ||
+                       ret == ST_E_JSON_NUMBER || ret == ST_E_JSON_DEPTH;
+        loop invariant ret != ST_OK || \at(c->pos, Pre) < c->pos ||
+                       (want_value && top == 0 && !done);
+        loop assigns c->pos, c->err_pos, ret, top, want_value, done, stack[0 .. ST_DEPTH_MAX];
+        loop variant c->n - c->pos + ((ret == ST_OK && !done) ? 1 : 0);
+    */
     while ((ret == ST_OK) && !done) {
         st_json_skip_ws(c);
         if (c->pos >= c->n) {

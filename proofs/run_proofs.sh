@@ -1,0 +1,144 @@
+#!/bin/sh
+# proofs/run_proofs.sh -- machine-checked proofs of the core (proofs/README.md).
+#
+#   sh proofs/run_proofs.sh [-s SRC_DIR] [-o OUT_DIR] [-t TIMEOUT] [FILE.c ...]
+#
+# For each file (default: $PROOF_FILES below) runs Frama-C WP with RTE guards
+# on every function the file defines, provers run fresh (no cache), and then
+# Eva over proofs/eva_harness.c. All core sources are loaded in every run, so
+# every call is checked against its callee's contract and WP's memory-model
+# hypotheses are proven at each call site inside the core.
+#
+# Prints one line per file (goals proven / total, seconds) and writes the
+# logs and a summary to OUT_DIR (default build/proofs). Exit status 1 when a
+# goal is not proven, Eva raises an alarm, a function escaped the proof, or
+# the sources use a construct that would weaken the proof (admit, axiom,
+# "requires \false", Frama-C-only preprocessor branches).
+set -u
+
+SRC=src/core
+OUT=build/proofs
+TIMEOUT=${WP_TIMEOUT:-30}
+EVA=1
+while getopts "s:o:t:n" opt; do
+    case $opt in
+    s) SRC=$OPTARG ;;
+    o) OUT=$OPTARG ;;
+    t) TIMEOUT=$OPTARG ;;
+    n) EVA=0 ;;
+    *) echo "usage: $0 [-s SRC] [-o OUT] [-t TIMEOUT] [-n] [FILE.c ...]" >&2; exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+
+# The files under proof, simplest first.
+PROOF_FILES="st_dtype.c st_error.c st_utf8.c"
+if [ $# -gt 0 ]; then
+    PROOF_FILES="$*"
+fi
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$OUT"
+REPORT="$OUT/report.txt"
+: > "$REPORT"
+status=0
+
+say() {
+    echo "$*"
+    echo "$*" >> "$REPORT"
+}
+
+for tool in frama-c why3 z3 cvc4; do
+    if ! command -v $tool > /dev/null 2>&1; then
+        say "proofs: FAIL: $tool not found (see proofs/README.md)"
+        exit 1
+    fi
+done
+
+# No escape hatches in the proven sources.
+if grep -n -E '\badmit\b|\baxiom\b|requires[[:space:]]+\\false|__FRAMAC__|__FC_' \
+        "$SRC"/*.c "$SRC"/*.h > "$OUT/escape-hatches.txt"; then
+    say "proofs: FAIL: forbidden construct in the sources:"
+    cat "$OUT/escape-hatches.txt"
+    status=1
+fi
+
+# The error-table strings must keep room for their NUL (see st_error.c).
+if ! ${CC:-cc} -std=c11 -Wall -Wc++-compat -Werror -ffreestanding -I"$SRC" \
+        -c "$SRC/st_error.c" -o /dev/null > "$OUT/cxx-compat.txt" 2>&1; then
+    say "proofs: FAIL: st_error.c table strings (see $OUT/cxx-compat.txt)"
+    status=1
+fi
+
+ALL_SRC=$(ls "$SRC"/*.c)
+WP_FLAGS="-wp -wp-rte -wp-prover z3,cvc4 -wp-timeout $TIMEOUT -wp-par 2 -wp-cache none
+  -wp-check-memory-model -wp-no-pruning
+  -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-overflow -warn-signed-downcast"
+
+total_proved=0
+total_goals=0
+t_start=$(date +%s)
+covered=""
+say "file              proven/total   seconds"
+for f in $PROOF_FILES; do
+    fcts=$(python3 "$HERE/wp_functions.py" "$SRC/$f")
+    covered="$covered,$fcts"
+    log="$OUT/${f%.c}.log"
+    t0=$(date +%s)
+    # shellcheck disable=SC2086
+    frama-c $WP_FLAGS -cpp-extra-args="-I$SRC" $ALL_SRC -wp-fct "$fcts" \
+        -wp-report-json "$OUT/${f%.c}.json" > "$log" 2>&1
+    rc=$?
+    t1=$(date +%s)
+    line=$(grep -E '^\[wp\] Proved goals:' "$log" | tail -n 1)
+    proved=$(echo "$line" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\1/')
+    goals=$(echo "$line" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
+    if [ $rc -ne 0 ] || [ -z "$line" ]; then
+        say "$(printf '%-17s %s' "$f" "FAIL: frama-c exited $rc (see $log)")"
+        status=1
+        continue
+    fi
+    say "$(printf '%-17s %6s/%-6s %6s' "$f" "$proved" "$goals" "$((t1 - t0))")"
+    total_proved=$((total_proved + proved))
+    total_goals=$((total_goals + goals))
+    if [ "$proved" != "$goals" ]; then
+        status=1
+        grep -E '^\[wp\] \[(Failed|Unknown|Timeout)' "$log" | sed 's/^/    /' | tee -a "$REPORT"
+    fi
+done
+
+# Every function defined in the proven files got its goals: compare with
+# Frama-C's own list of the functions it selected for WP.
+for f in $PROOF_FILES; do
+    for fn in $(python3 "$HERE/wp_functions.py" "$SRC/$f" | tr ',' ' '); do
+        if ! grep -q "annotating function $fn\$" "$OUT/${f%.c}.log"; then
+            say "proofs: FAIL: function $fn of $f was not analysed"
+            status=1
+        fi
+    done
+done
+
+t_end=$(date +%s)
+say "$(printf '%-17s %6s/%-6s %6s' "WP total" "$total_proved" "$total_goals" "$((t_end - t_start))")"
+
+if [ $EVA -eq 1 ] && [ -f "$HERE/eva_harness.c" ]; then
+    t0=$(date +%s)
+    sh "$HERE/run_eva.sh" "$SRC" "$OUT" > "$OUT/eva.log" 2>&1
+    rc=$?
+    t1=$(date +%s)
+    alarms=$(grep -E '^\[eva:summary\] *[0-9]+ alarms? generated' "$OUT/eva.log" | head -n 1)
+    if [ $rc -ne 0 ]; then
+        say "$(printf '%-17s %s' "Eva" "FAIL: $(tail -n 1 "$OUT/eva.log") (see $OUT/eva.log)")"
+        status=1
+    else
+        say "$(printf '%-17s %-13s %6s' "Eva" "0 alarms" "$((t1 - t0))")"
+    fi
+    : "$alarms"
+fi
+
+if [ $status -eq 0 ]; then
+    say "proofs: all goals proven"
+else
+    say "proofs: FAILED"
+fi
+exit $status
