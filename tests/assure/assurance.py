@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Print the README's "Assurance" section from the outputs of the gates.
 
-Every figure comes from a JSON file a gate wrote under build/assure/:
-misra.json (make misra), analyze.json (make analyze), coverage.json
-(make coverage). A figure whose gate has not run is printed as
+Every figure comes from a file a gate wrote: build/assure/misra.json (make
+misra), analyze.json (make analyze), coverage.json (make coverage),
+build/proofs/report.txt (make proofs), build/sanitize/summary.tsv (make
+sanitize-matrix). A figure whose gate has not run is printed as
 "not measured" with the command to run, never guessed.
 
   assurance.py                   print the section (Markdown)
@@ -30,6 +31,26 @@ def load(build, name):
             return json.load(f)
     except (OSError, ValueError):
         return None
+
+
+def proof_report(path):
+    """(files, proven, total) from `make proofs`' report, or None."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    files, total = [], None
+    for line in lines:
+        m = re.match(r"^(\S+\.c)\s+(\d+)/(\d+)\b", line)
+        if m:
+            files.append(m.group(1))
+        m = re.match(r"^WP total\s+(\d+)/(\d+)\b", line)
+        if m:
+            total = (int(m.group(1)), int(m.group(2)))
+    if total is None:
+        return None
+    return files, total[0], total[1]
 
 
 def sanitize_rows(path):
@@ -97,9 +118,18 @@ def section(build):
     else:
         out.append("- **Static analysis**: not measured or failing; run `make analyze`.")
 
-    # Proofs: placeholder until proofs/ reports its status.
-    out.append("- **Proofs**: Frama-C WP proofs of the core's ACSL contracts: status not "
-               "yet reported (`make proofs`, being written).")
+    # Proofs: the report `make proofs` writes (build/proofs/report.txt).
+    proofs = proof_report(os.path.join(os.path.dirname(build), "proofs", "report.txt"))
+    if proofs is None:
+        out.append("- **Proofs**: Frama-C WP on the core's ACSL contracts and run-time-error "
+                   "assertions: not measured; run `make proofs`.")
+    else:
+        files, proven, total = proofs
+        out.append("- **Proofs**: Frama-C WP (contracts and run-time-error assertions) on %d "
+                   "file%s of the core (%s): %d of %d goals proven%s (`make proofs`)."
+                   % (len(files), "" if len(files) == 1 else "s",
+                      ", ".join("`%s`" % f for f in files), proven, total,
+                      "" if proven == total else ", %d open" % (total - proven)))
 
     # Coverage.
     if cov:
