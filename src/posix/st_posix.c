@@ -154,7 +154,7 @@ static st_load_status load_bytes(const char *path, unsigned flags,
         set_io_error(err, "fstat", errno, NULL);
         goto out;
     }
-    if (S_ISDIR(sb.st_mode)) {
+    if (S_ISDIR(sb.st_mode) != 0) {
         set_io_error(err, "open", EISDIR, NULL);
         goto out;
     }

@@ -123,8 +123,8 @@ size_t st_fprint_escaped(FILE *out, const uint8_t *s, size_t n)
     while (i < n) {
         uint32_t cp = 0u;
         size_t len = st_utf8_decode(s + i, n - i, &cp);
-        bool plain = len != 0u && cp >= 0x20u && cp != 0x7Fu && cp != '\\'
-                     && cp != '"' && !is_invisible(cp);
+        bool plain = len != 0u && cp >= 0x20u && cp != 0x7Fu && cp != (uint32_t)'\\'
+                     && cp != (uint32_t)'"' && !is_invisible(cp);
         if (plain) {
             width++;
             i += len;

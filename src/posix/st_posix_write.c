@@ -68,7 +68,7 @@ unsigned st_creation_mode(void)
             if (strncmp(line, "Umask:", 6u) == 0) {
                 char *end = NULL;
                 unsigned long v = strtoul(line + 6, &end, 8);
-                if (end != line + 6 && v <= 0777ul) {
+                if (end != line + 6 && v <= 0777UL) {
                     mask = (unsigned)v;
                     found = true;
                 }
@@ -414,6 +414,8 @@ void st_fprint_write_refusal(FILE *out, const char *path, const st_wset *set,
         (void)fputs(" (metadata key \"", out);
         (void)st_fprint_escaped(out, m->key, m->key_len);
         (void)fputs("\")", out);
+    } else {
+        /* the set as a whole, or an index outside it: no entry to name */
     }
     (void)fputc('\n', out);
 }

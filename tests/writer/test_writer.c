@@ -1457,3 +1457,135 @@ Test(st_write_7, progress_reaches_the_file_size)
     free(fc.mem);
     remove_dir();
 }
+
+/* ------------------------------------- ST-WRITE-5, ST-WRITE-6, ST-API-2: edges */
+
+/* ST-WRITE-5: the 1e8-byte limit crossed inside a tensor name (the name
+ * loop and the tensor list both stop early) and inside a metadata value
+ * (the pair list stops early): refused, whatever follows. */
+Test(st_write_5, cap_crossed_inside_a_name_or_a_pair, .timeout = 120)
+{
+    static const uint64_t d1[] = {1u};
+    const uint64_t big = (uint64_t)ST_HEADER_MAX;
+    uint8_t *v = filler(0u, big);
+    st_wtensor t[2];
+    st_wmeta m[2];
+    st_wset s;
+    t[0] = wt(v, (uint32_t)big, ST_U8, 1u, d1, 1u);
+    t[1] = wt(W_S("b"), ST_U8, 1u, d1, 1u);
+    s = wset(t, 2u, NULL, 0u, false);
+    expect_refusal(&s, ST_W_HEADER_TOO_LARGE, ST_W_AT_NONE, 0u);
+    /* the same name alone, 1e8 bytes plus its quotes and fields: still too large */
+    s = wset(t, 1u, NULL, 0u, false);
+    expect_refusal(&s, ST_W_HEADER_TOO_LARGE, ST_W_AT_NONE, 0u);
+    m[0] = wm(W_S("k"), v, (uint32_t)big);
+    m[1] = wm(W_S("l"), W_S("w"));
+    s = wset(t + 1, 1u, m, 2u, false);
+    expect_refusal(&s, ST_W_HEADER_TOO_LARGE, ST_W_AT_NONE, 0u);
+    free(v);
+}
+
+/* ST-WRITE-6: several equal names (and keys): the sorts meet equal keys in
+ * both index orders; the earliest two are reported, the later as index */
+Test(st_write_6, many_equal_names_and_keys)
+{
+    static const uint64_t d1[] = {1u};
+    st_wtensor t[7];
+    st_wmeta m[7];
+    st_wset s;
+    uint32_t i;
+    for (i = 0u; i < 7u; i++) {
+        t[i] = wt(W_S("same"), (i % 2u == 0u) ? ST_U8 : ST_I8, 1u, d1, 1u);
+        m[i] = wm(W_S("key"), W_S("v"));
+    }
+    t[3] = wt(W_S("other"), ST_U8, 1u, d1, 1u);
+    s = wset(t, 7u, NULL, 0u, false);
+    {
+        st_wplan p;
+        st_wdiag d;
+        cr_assert_eq(plan_of(&s, &p, &d), ST_W_DUP_NAME);
+        cr_assert_eq(d.subject, ST_W_AT_TENSOR);
+        cr_assert_eq(d.index, 1u);
+        cr_assert_eq(d.other, 0u);
+    }
+    t[0] = wt(W_S("first"), ST_U8, 1u, d1, 1u);
+    t[1] = wt(W_S("second"), ST_U8, 1u, d1, 1u);
+    t[2] = wt(W_S("third"), ST_U8, 1u, d1, 1u);
+    s = wset(t, 3u, m, 7u, false);
+    {
+        st_wplan p;
+        st_wdiag d;
+        cr_assert_eq(plan_of(&s, &p, &d), ST_W_DUP_META_KEY);
+        cr_assert_eq(d.subject, ST_W_AT_META);
+        cr_assert_eq(d.index, 1u);
+        cr_assert_eq(d.other, 0u);
+    }
+}
+
+/* ST-API-2: a metadata array missing with a count, and keys or values that
+ * are NULL with a non-zero length, are argument errors (at the pair) */
+Test(st_write_6, null_metadata_pointers_are_argument_errors)
+{
+    st_wmeta m[2];
+    st_wset s;
+    s = wset(NULL, 0u, NULL, 1u, false);
+    expect_refusal(&s, ST_W_ARGUMENT, ST_W_AT_NONE, 0u);
+    m[0] = wm(W_S("k"), W_S("v"));
+    m[1] = wm(NULL, 1u, W_S("v"));
+    s = wset(NULL, 0u, m, 2u, false);
+    expect_refusal(&s, ST_W_ARGUMENT, ST_W_AT_META, 1u);
+    m[1] = wm(W_S("k2"), NULL, 1u);
+    expect_refusal(&s, ST_W_ARGUMENT, ST_W_AT_META, 1u);
+    m[1] = wm(NULL, 2u, NULL, 3u);
+    expect_refusal(&s, ST_W_ARGUMENT, ST_W_AT_META, 1u);
+    /* NULL with length 0 is an empty string */
+    m[1] = wm(W_S("k2"), NULL, 0u);
+    {
+        st_wplan p;
+        st_wdiag d;
+        cr_assert_eq(plan_of(&s, &p, &d), ST_W_OK);
+    }
+}
+
+/* ST-API-2: st_write_header refuses a plan that st_write_plan cannot have
+ * made, writing nothing */
+Test(st_write_header, forged_plans_are_argument_errors)
+{
+    static const uint64_t d1[] = {1u};
+    st_wtensor t[1];
+    st_wset s;
+    st_wplan p;
+    st_wplan q;
+    st_wdiag d;
+    uint8_t buf[256];
+    uint64_t written = 99u;
+    uint64_t k;
+    uint32_t i;
+    t[0] = wt(W_S("x"), ST_I8, 1u, d1, 1u);
+    s = wset(t, 1u, NULL, 0u, false);
+    cr_assert_eq(plan_of(&s, &p, &d), ST_W_OK);
+    for (i = 0u; i < 4u; i++) {
+        q = p;
+        if (i == 0u) {
+            q.header_len = (uint64_t)ST_HEADER_MAX + 8u;       /* over the limit */
+        } else if (i == 1u) {
+            q.json_len = p.header_len + 1u;                      /* JSON past N */
+        } else if (i == 2u) {
+            q.header_len = p.header_len + 4u;                    /* N not a multiple of 8 */
+        } else {
+            q.header_len = UINT64_MAX - 7u;                      /* 8 + N wraps */
+        }
+        memset(buf, 0xAA, sizeof buf);
+        written = 99u;
+        cr_assert_eq(st_write_header(&q, buf, sizeof buf, &written), ST_W_ARGUMENT,
+                     "forged plan %u accepted", i);
+        cr_assert_eq(written, 0u);
+        for (k = 0u; k < sizeof buf; k++) {
+            cr_assert_eq(buf[k], 0xAAu, "forged plan %u: byte %llu written", i,
+                         (unsigned long long)k);
+        }
+    }
+    /* the plan itself still writes */
+    cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_OK);
+    cr_assert_eq(written, ST_PREFIX_LEN + p.header_len);
+}
