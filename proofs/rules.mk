@@ -6,3 +6,10 @@
 proofs:
 	sh proofs/run_proofs.sh -o $(BUILD)/proofs
 CHECK_GATES += proofs
+
+#   make proofs-mutant   each proofs/mutants/*.sed breaks a bound in a file
+#                 under proof; passes only when the unmutated file proves
+#                 and every mutant leaves a goal unproven (not a gate yet).
+.PHONY: proofs-mutant
+proofs-mutant:
+	sh proofs/mutants/run_mutants.sh -o $(BUILD)/proofs-mutant
