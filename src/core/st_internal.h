@@ -95,7 +95,7 @@ st_err st_json_expect(st_cursor *c, uint8_t byte);
 */
 st_err st_json_string(st_cursor *c, st_jstring *s);
 
-/*@ requires st_jstring_ok(s, ST_HEADER_MAX);
+/*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
     requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
     requires \valid(dst + (0 .. s->dec_len - 1));
     requires \separated(dst + (0 .. s->dec_len - 1), s, h + (0 .. s->raw_at + s->raw_len - 1));
@@ -124,7 +124,7 @@ st_err st_json_number(st_cursor *c, st_jnumber *num);
 */
 st_err st_json_skip_value(st_cursor *c, uint32_t depth);
 
-/*@ requires st_jstring_ok(s, ST_HEADER_MAX);
+/*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
     requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
     requires \valid_read(lit + (0 .. lit_len - 1));
     requires \forall integer k; 0 <= k < lit_len ==> 0 <= lit[k];
@@ -134,7 +134,7 @@ st_err st_json_skip_value(st_cursor *c, uint32_t depth);
 bool st_jstring_equals(const uint8_t *h, const st_jstring *s,
                        const char *lit, uint32_t lit_len);
 
-/*@ requires st_jstring_ok(s, ST_HEADER_MAX);
+/*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
     requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
     requires cap < 4294967295 && \valid(dst + (0 .. cap - 1));
     requires \separated(dst + (0 .. cap - 1), s, h + (0 .. s->raw_at + s->raw_len - 1));
@@ -161,6 +161,23 @@ typedef struct st_header_result {
     uint32_t err_name_len;
 } st_header_result;
 
+/*@ requires st_cursor_ok(c);
+    requires st_hdr_storage_ok(s) && st_hdr_storage_apart(s, c);
+    requires \valid(r);
+    requires \separated(r, c, s, c->h + (0 .. c->n - 1), s->tensors + (0 .. s->tensor_cap - 1),
+                        s->dims + (0 .. s->dim_cap - 1), s->meta + (0 .. s->meta_cap - 1),
+                        s->arena + (0 .. s->arena_cap - 1));
+    assigns c->pos, c->err_pos, *r, s->tensors[0 .. s->tensor_cap - 1],
+            s->dims[0 .. s->dim_cap - 1], s->meta[0 .. s->meta_cap - 1],
+            s->arena[0 .. s->arena_cap - 1];
+    ensures st_cursor_ok(c);
+    ensures r->n_entries == r->need.tensors && r->n_meta == r->need.meta;
+    ensures st_hdr_parsed_ok(s, c->h, c->n, r->need.tensors, r->need.dims, r->need.meta,
+                             r->need.arena);
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s->arena, s->arena_cap,
+                          r->need.arena);
+    ensures \result == ST_OK ==> c->pos == c->n;
+*/
 st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
                        st_header_result *r);
 

@@ -115,6 +115,36 @@ static uint32_t st_utf8_len_of(uint32_t cp)
     return len;
 }
 
+/* Code point of the one-letter escape \e, or ST_ESC_NONE when e is not one. */
+#define ST_ESC_NONE 0x100u
+/*@ assigns \nothing;
+    ensures \result <= ST_ESC_NONE;
+*/
+static uint32_t st_escape_simple(uint8_t e)
+{
+    uint32_t v = ST_ESC_NONE;
+    if (e == (uint8_t)'"') {
+        v = 0x22u;
+    } else if (e == (uint8_t)'\\') {
+        v = 0x5Cu;
+    } else if (e == (uint8_t)'/') {
+        v = 0x2Fu;
+    } else if (e == (uint8_t)'b') {
+        v = 0x08u;
+    } else if (e == (uint8_t)'f') {
+        v = 0x0Cu;
+    } else if (e == (uint8_t)'n') {
+        v = 0x0Au;
+    } else if (e == (uint8_t)'r') {
+        v = 0x0Du;
+    } else if (e == (uint8_t)'t') {
+        v = 0x09u;
+    } else {
+        v = ST_ESC_NONE;
+    }
+    return v;
+}
+
 /*
  * Decode one escape sequence starting at the backslash h[at].
  * On success returns the bytes consumed (2, 6 or 12) and the code point;
@@ -136,47 +166,37 @@ static uint32_t st_escape(const uint8_t *h, uint32_t n, uint32_t at,
 {
     uint32_t used = 0u;
     uint32_t v = 0u;
-    *cp = 0u;
-    *fail_at = at;
+    uint32_t fail = at;
+    uint32_t hi = 0u;
+    uint32_t lo = 0u;
+    uint32_t simple = ST_ESC_NONE;
     if ((n - at) < 2u) {
-        *fail_at = n;
+        fail = n;
     } else {
-        uint8_t e = h[at + 1u];
-        switch (e) {
-        case (uint8_t)'"':  v = 0x22u; used = 2u; break;
-        case (uint8_t)'\\': v = 0x5Cu; used = 2u; break;
-        case (uint8_t)'/':  v = 0x2Fu; used = 2u; break;
-        case (uint8_t)'b':  v = 0x08u; used = 2u; break;
-        case (uint8_t)'f':  v = 0x0Cu; used = 2u; break;
-        case (uint8_t)'n':  v = 0x0Au; used = 2u; break;
-        case (uint8_t)'r':  v = 0x0Du; used = 2u; break;
-        case (uint8_t)'t':  v = 0x09u; used = 2u; break;
-        case (uint8_t)'u':
-            if (!st_hex4(h, n, at + 2u, &v)) {
-                *fail_at = at + 2u;
-            } else if ((v >= 0xDC00u) && (v <= 0xDFFFu)) {
-                *fail_at = at;          /* lone low surrogate */
-            } else if ((v >= 0xD800u) && (v <= 0xDBFFu)) {
-                uint32_t lo = 0u;
-                if (((n - at) >= 8u) && (h[at + 6u] == (uint8_t)'\\') &&
-                    (h[at + 7u] == (uint8_t)'u') &&
-                    st_hex4(h, n, at + 8u, &lo) &&
-                    (lo >= 0xDC00u) && (lo <= 0xDFFFu)) {
-                    v = 0x10000u + ((v - 0xD800u) * 0x400u) + (lo - 0xDC00u);
-                    used = 12u;
-                } else {
-                    *fail_at = at + 6u; /* lone high surrogate */
-                }
-            } else {
-                used = 6u;
-            }
-            break;
-        default:
-            *fail_at = at + 1u;
-            break;
+        simple = st_escape_simple(h[at + 1u]);
+        if (simple != ST_ESC_NONE) {
+            v = simple;
+            used = 2u;
+        } else if (h[at + 1u] != (uint8_t)'u') {
+            fail = at + 1u;
+        } else if (!st_hex4(h, n, at + 2u, &hi)) {
+            fail = at + 2u;
+        } else if ((hi < 0xD800u) || (hi > 0xDFFFu)) {
+            v = hi;
+            used = 6u;
+        } else if (hi >= 0xDC00u) {
+            fail = at;                  /* lone low surrogate */
+        } else if (((n - at) >= 8u) && (h[at + 6u] == (uint8_t)'\\') &&
+                   (h[at + 7u] == (uint8_t)'u') && st_hex4(h, n, at + 8u, &lo) &&
+                   (lo >= 0xDC00u) && (lo <= 0xDFFFu)) {
+            v = 0x10000u + ((hi - 0xD800u) * 0x400u) + (lo - 0xDC00u);
+            used = 12u;
+        } else {
+            fail = at + 6u;             /* lone high surrogate */
         }
     }
     *cp = v;
+    *fail_at = fail;
     return used;
 }
 
@@ -187,56 +207,74 @@ static uint32_t st_escape(const uint8_t *h, uint32_t n, uint32_t at,
  */
 st_err st_json_string(st_cursor *c, st_jstring *s)
 {
+    const uint8_t *h = c->h;
+    uint32_t n = c->n;
+    uint32_t pos = c->pos;
+    uint32_t fail = pos;
     st_err ret = ST_OK;
     bool done = false;
+    bool escaped = false;
     uint32_t dec = 0u;
     uint32_t start;
-    s->escaped = false;
-    s->raw_at = 0u;
-    s->raw_len = 0u;
-    s->dec_len = 0u;
-    ret = st_json_expect(c, (uint8_t)'"');
-    start = c->pos;
-    /*@ loop invariant st_cursor_ok(c);
-        loop invariant \at(c->pos, Pre) <= start <= c->pos <= c->n;
+    uint32_t raw_at = 0u;
+    uint32_t raw_len = 0u;
+    uint32_t dec_len = 0u;
+    if ((pos < n) && (h[pos] == (uint8_t)'"')) {
+        pos++;
+    } else {
+        ret = ST_E_JSON_SYNTAX;
+    }
+    start = pos;
+    /*@ loop invariant \at(c->pos, Pre) <= start <= pos <= n && fail <= n;
         loop invariant ret == ST_OK ==> start == \at(c->pos, Pre) + 1;
         loop invariant ret == ST_OK || ret == ST_E_JSON_SYNTAX || ret == ST_E_JSON_STRING;
-        loop invariant dec <= c->pos - start;
-        loop invariant !s->escaped ==> dec == c->pos - start;
-        loop invariant done ==> ret == ST_OK && c->pos < c->n;
-        loop assigns c->pos, c->err_pos, dec, done, ret, s->escaped;
-        loop variant c->n - c->pos + ((ret == ST_OK && !done) ? 1 : 0);
+        loop invariant dec <= pos - start;
+        loop invariant !escaped ==> dec == pos - start;
+        loop invariant done ==> ret == ST_OK && pos < n;
+        loop assigns pos, fail, dec, done, ret, escaped;
+        loop variant n - pos + ((ret == ST_OK && !done) ? 1 : 0);
     */
-    while ((ret == ST_OK) && !done && (c->pos < c->n)) {
-        uint8_t b = c->h[c->pos];
+    while ((ret == ST_OK) && !done && (pos < n)) {
+        uint8_t b = h[pos];
         if (b == (uint8_t)'"') {
             done = true;
         } else if (b == (uint8_t)'\\') {
             uint32_t cp = 0u;
             uint32_t fail_at = 0u;
-            uint32_t used = st_escape(c->h, c->n, c->pos, &cp, &fail_at);
+            uint32_t used = st_escape(h, n, pos, &cp, &fail_at);
             if (used == 0u) {
-                ret = st_fail(c, ST_E_JSON_STRING, fail_at);
+                ret = ST_E_JSON_STRING;
+                fail = fail_at;
             } else {
-                s->escaped = true;
+                escaped = true;
                 dec += st_utf8_len_of(cp);
-                c->pos += used;
+                pos += used;
             }
         } else if (b < 0x20u) {
-            ret = st_fail(c, ST_E_JSON_STRING, c->pos);
+            ret = ST_E_JSON_STRING;
+            fail = pos;
         } else {
             dec++;
-            c->pos++;
+            pos++;
         }
     }
     if ((ret == ST_OK) && !done) {
-        ret = st_fail(c, ST_E_JSON_SYNTAX, c->n); /* end of header inside a string */
+        ret = ST_E_JSON_SYNTAX;         /* end of header inside a string */
+        fail = n;
     }
     if (ret == ST_OK) {
-        s->raw_at = start;
-        s->raw_len = c->pos - start;
-        s->dec_len = dec;
-        c->pos++; /* closing quote */
+        raw_at = start;
+        raw_len = pos - start;
+        dec_len = dec;
+        pos++;                          /* closing quote */
+    }
+    s->raw_at = raw_at;
+    s->raw_len = raw_len;
+    s->dec_len = dec_len;
+    s->escaped = escaped;
+    c->pos = pos;
+    if (ret != ST_OK) {
+        ret = st_fail(c, ret, fail);
     }
     return ret;
 }
@@ -278,10 +316,11 @@ static uint32_t st_put_utf8(uint8_t *dst, uint32_t cp)
  * `limit` bounds the output: decoding stops before exceeding it.
  * Returns the number of bytes written.
  */
-/*@ requires st_jstring_ok(s, ST_HEADER_MAX);
+/*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
     requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
     requires \valid(dst + (0 .. limit - 1));
-    requires \separated(dst + (0 .. limit - 1), s, h + (0 .. s->raw_at + s->raw_len - 1));
+    requires \separated(dst + (0 .. limit - 1), s);
+    requires \separated(dst + (0 .. limit - 1), h + (0 .. s->raw_at + s->raw_len - 1));
     assigns dst[0 .. limit - 1];
     ensures \result <= limit;
 */
@@ -412,6 +451,182 @@ static bool st_fits_digit(uint64_t s, uint32_t d)
     return (s < ST_U64_MAX_DIV10) || ((s == ST_U64_MAX_DIV10) && (d <= 5u));
 }
 
+/* The state of a number scan, passed by value from stage to stage. */
+typedef struct st_numscan {
+    uint32_t pos;       /* next byte of the header */
+    uint32_t fail_at;   /* where the error was found, when ret != ST_OK */
+    st_err ret;
+    bool plain;         /* no fraction and no exponent so far */
+    bool int_overflow;  /* integer digits beyond the 64-bit significand */
+    bool exp_overflow;  /* exponent literal beyond i32 */
+    uint64_t sig;       /* significand */
+    int64_t exp;        /* decimal exponent of the significand */
+} st_numscan;
+
+/*@ predicate st_numscan_ok(st_numscan st, integer start, integer n) =
+      start <= st.pos <= n && st.fail_at <= n &&
+      (st.ret == ST_OK || st.ret == ST_E_JSON_NUMBER);
+*/
+
+/* ST-JSON-3: the integer part, `0` or a non-zero digit and more digits. */
+/*@ requires n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
+    requires in.pos <= n && in.fail_at <= n && in.ret == ST_OK;
+    requires in.sig == 0 && in.exp == 0 && !in.int_overflow;
+    assigns \nothing;
+    ensures st_numscan_ok(\result, in.pos, n);
+    ensures 0 <= \result.exp <= \result.pos;
+    ensures \result.ret == ST_OK ==> in.pos < \result.pos;
+    ensures \result.plain == in.plain && \result.exp_overflow == in.exp_overflow;
+*/
+static st_numscan st_number_int(const uint8_t *h, uint32_t n, st_numscan in)
+{
+    st_numscan st = in;
+    if (st.pos >= n) {
+        st.ret = ST_E_JSON_NUMBER;
+        st.fail_at = st.pos;
+    } else if (h[st.pos] == (uint8_t)'0') {
+        st.pos++;
+        if ((st.pos < n) && st_is_digit(h[st.pos])) {
+            st.ret = ST_E_JSON_NUMBER;     /* leading zero */
+            st.fail_at = st.pos;
+        }
+    } else if (st_is_digit(h[st.pos])) {
+        /*@ loop invariant in.pos <= st.pos <= n;
+            loop invariant 0 <= st.exp <= st.pos;
+            loop invariant st.ret == ST_OK && st.fail_at == in.fail_at && st.plain == in.plain &&
+                           st.exp_overflow == in.exp_overflow;
+            loop invariant st.pos == in.pos ==> st.sig == 0 && !st.int_overflow;
+            loop assigns st;
+            loop variant n - st.pos;
+        */
+        while ((st.pos < n) && st_is_digit(h[st.pos])) {
+            uint32_t d = (uint32_t)h[st.pos] - (uint32_t)'0';
+            if (!st.int_overflow && st_fits_digit(st.sig, d)) {
+                st.sig = (st.sig * 10u) + d;
+            } else {
+                st.int_overflow = true;
+                st.exp++;
+            }
+            st.pos++;
+        }
+    } else {
+        st.ret = ST_E_JSON_NUMBER;
+        st.fail_at = st.pos;
+    }
+    return st;
+}
+
+/* ST-JSON-3: an optional fraction, `.` and at least one digit. */
+/*@ requires n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
+    requires in.pos <= n && in.fail_at <= n && in.ret == ST_OK && -in.pos <= in.exp <= in.pos;
+    assigns \nothing;
+    ensures st_numscan_ok(\result, in.pos, n);
+    ensures -\result.pos <= \result.exp <= \result.pos;
+    ensures \result.int_overflow == in.int_overflow && \result.exp_overflow == in.exp_overflow;
+*/
+static st_numscan st_number_frac(const uint8_t *h, uint32_t n, st_numscan in)
+{
+    st_numscan st = in;
+    if ((st.pos < n) && (h[st.pos] == (uint8_t)'.')) {
+        bool frac_overflow = false;
+        uint32_t first;
+        st.plain = false;
+        st.pos++;
+        first = st.pos;
+        /*@ loop invariant in.pos < first <= st.pos <= n;
+            loop invariant -st.pos <= st.exp <= st.pos;
+            loop invariant st.ret == ST_OK && st.fail_at == in.fail_at &&
+                           st.int_overflow == in.int_overflow &&
+                           st.exp_overflow == in.exp_overflow;
+            loop assigns st, frac_overflow;
+            loop variant n - st.pos;
+        */
+        while ((st.pos < n) && st_is_digit(h[st.pos])) {
+            uint32_t d = (uint32_t)h[st.pos] - (uint32_t)'0';
+            if (!frac_overflow && st_fits_digit(st.sig, d)) {
+                st.sig = (st.sig * 10u) + d;
+                st.exp--;
+            } else {
+                frac_overflow = true;
+            }
+            st.pos++;
+        }
+        if (st.pos == first) {             /* no digit after the point */
+            st.ret = ST_E_JSON_NUMBER;
+            st.fail_at = st.pos;
+        }
+    }
+    return st;
+}
+
+/*
+ * ST-JSON-3, ST-JSON-4: an optional exponent, `e` or `E`, a sign and at
+ * least one digit. The literal is read as an i32; beyond that the number is
+ * an error for a non-zero significand and a positive exponent, else 0.
+ * The exponent saturates as the reference's i32 arithmetic does.
+ */
+/*@ requires n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
+    requires in.pos <= n && in.fail_at <= n && in.ret == ST_OK && -in.pos <= in.exp <= in.pos;
+    requires !in.exp_overflow;
+    assigns \nothing;
+    ensures st_numscan_ok(\result, in.pos, n);
+    ensures -ST_I32_MAX - 1 <= \result.exp <= ST_I32_MAX || \result.exp == in.exp;
+    ensures \result.int_overflow == in.int_overflow;
+*/
+static st_numscan st_number_exp(const uint8_t *h, uint32_t n, st_numscan in)
+{
+    st_numscan st = in;
+    if ((st.pos < n) && ((h[st.pos] == (uint8_t)'e') || (h[st.pos] == (uint8_t)'E'))) {
+        bool exp_neg = false;
+        int64_t lit = 0;
+        st.plain = false;
+        st.pos++;
+        if ((st.pos < n) && ((h[st.pos] == (uint8_t)'+') || (h[st.pos] == (uint8_t)'-'))) {
+            exp_neg = (h[st.pos] == (uint8_t)'-');
+            st.pos++;
+        }
+        if ((st.pos >= n) || !st_is_digit(h[st.pos])) {
+            st.ret = ST_E_JSON_NUMBER;
+            st.fail_at = st.pos;
+        }
+        /*@ loop invariant in.pos < st.pos <= n && st.fail_at <= n;
+            loop invariant 0 <= lit <= ST_I32_MAX;
+            loop invariant st.ret == ST_OK || st.ret == ST_E_JSON_NUMBER;
+            loop invariant st.exp == in.exp && st.int_overflow == in.int_overflow;
+            loop assigns st, lit;
+            loop variant n - st.pos;
+        */
+        while ((st.ret == ST_OK) && (st.pos < n) && st_is_digit(h[st.pos])) {
+            int64_t d = (int64_t)h[st.pos] - (int64_t)'0';
+            if (!st.exp_overflow && (((lit * 10) + d) <= (int64_t)ST_I32_MAX)) {
+                lit = (lit * 10) + d;
+            } else if (!st.exp_overflow) {
+                st.exp_overflow = true;
+                if ((st.sig != 0u) && !exp_neg) {
+                    st.ret = ST_E_JSON_NUMBER;
+                    st.fail_at = st.pos;
+                }
+            } else {
+                /* remaining digits of an overflowed exponent are skipped */
+            }
+            st.pos++;
+        }
+        if (exp_neg) {
+            st.exp -= lit;
+        } else {
+            st.exp += lit;
+        }
+        if (st.exp > (int64_t)ST_I32_MAX) {
+            st.exp = (int64_t)ST_I32_MAX;
+        } else if (st.exp < -(int64_t)ST_I32_MAX - 1) {
+            st.exp = -(int64_t)ST_I32_MAX - 1;
+        } else {
+            /* in range */
+        }
+    }
+    return st;
+}
+
 /*
  * ST-JSON-3, ST-JSON-4: scan a number at c->pos with the reference's
  * grammar and range rule. Digits go into a 64-bit significand while they
@@ -421,129 +636,48 @@ static bool st_fits_digit(uint64_t s, uint32_t d)
  */
 st_err st_json_number(st_cursor *c, st_jnumber *num)
 {
-    st_err ret = ST_OK;
+    const uint8_t *h = c->h;
+    uint32_t n = c->n;
     bool neg = false;
-    bool plain = true;
-    bool int_overflow = false;
-    bool exp_overflow = false;
-    uint64_t sig = 0u;
-    int64_t exp = 0;
-    num->is_u64 = false;
-    num->value = 0u;
-    if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'-')) {
+    st_err ret = ST_OK;
+    bool is_u64 = false;
+    uint64_t value = 0u;
+    st_numscan st;
+    st.pos = c->pos;
+    st.fail_at = 0u;
+    st.ret = ST_OK;
+    st.plain = true;
+    st.int_overflow = false;
+    st.exp_overflow = false;
+    st.sig = 0u;
+    st.exp = 0;
+    if ((st.pos < n) && (h[st.pos] == (uint8_t)'-')) {
         neg = true;
-        c->pos++;
+        st.pos++;
     }
-    if (c->pos >= c->n) {
-        ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
-    } else if (c->h[c->pos] == (uint8_t)'0') {
-        c->pos++;
-        if ((c->pos < c->n) && st_is_digit(c->h[c->pos])) {
-            ret = st_fail(c, ST_E_JSON_NUMBER, c->pos); /* leading zero */
-        }
-    } else if (st_is_digit(c->h[c->pos])) {
-        /*@ loop invariant \at(c->pos, Pre) <= c->pos <= c->n;
-            loop invariant 0 <= exp <= c->pos;
-            loop assigns c->pos, sig, exp, int_overflow;
-            loop variant c->n - c->pos;
-        */
-        while ((c->pos < c->n) && st_is_digit(c->h[c->pos])) {
-            uint32_t d = (uint32_t)c->h[c->pos] - (uint32_t)'0';
-            if (!int_overflow && st_fits_digit(sig, d)) {
-                sig = (sig * 10u) + d;
-            } else {
-                int_overflow = true;
-                exp++;
-            }
-            c->pos++;
-        }
-    } else {
-        ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
+    st = st_number_int(h, n, st);
+    if (st.ret == ST_OK) {
+        st = st_number_frac(h, n, st);
     }
-    if ((ret == ST_OK) && (c->pos < c->n) && (c->h[c->pos] == (uint8_t)'.')) {
-        bool frac_overflow = false;
-        uint32_t digits = 0u;
-        plain = false;
-        c->pos++;
-        /*@ loop invariant \at(c->pos, Pre) < c->pos <= c->n;
-            loop invariant -(integer)c->pos <= exp <= c->pos;
-            loop invariant digits <= c->pos;
-            loop assigns c->pos, sig, exp, frac_overflow, digits;
-            loop variant c->n - c->pos;
-        */
-        while ((c->pos < c->n) && st_is_digit(c->h[c->pos])) {
-            uint32_t d = (uint32_t)c->h[c->pos] - (uint32_t)'0';
-            if (!frac_overflow && st_fits_digit(sig, d)) {
-                sig = (sig * 10u) + d;
-                exp--;
-            } else {
-                frac_overflow = true;
-            }
-            digits++;
-            c->pos++;
-        }
-        if (digits == 0u) {
-            ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
-        }
+    if (st.ret == ST_OK) {
+        st = st_number_exp(h, n, st);
     }
-    if ((ret == ST_OK) && (c->pos < c->n) &&
-        ((c->h[c->pos] == (uint8_t)'e') || (c->h[c->pos] == (uint8_t)'E'))) {
-        bool exp_neg = false;
-        int64_t lit = 0;
-        plain = false;
-        c->pos++;
-        if ((c->pos < c->n) && ((c->h[c->pos] == (uint8_t)'+') || (c->h[c->pos] == (uint8_t)'-'))) {
-            exp_neg = (c->h[c->pos] == (uint8_t)'-');
-            c->pos++;
-        }
-        if ((c->pos >= c->n) || !st_is_digit(c->h[c->pos])) {
-            ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
-        }
-        /*@ loop invariant \at(c->pos, Pre) < c->pos <= c->n;
-            loop invariant 0 <= lit <= ST_I32_MAX;
-            loop invariant ret == ST_OK || ret == ST_E_JSON_NUMBER;
-            loop assigns c->pos, c->err_pos, lit, exp_overflow, ret;
-            loop variant c->n - c->pos;
-        */
-        while ((ret == ST_OK) && (c->pos < c->n) && st_is_digit(c->h[c->pos])) {
-            int64_t d = (int64_t)c->h[c->pos] - (int64_t)'0';
-            if (!exp_overflow && (((lit * 10) + d) <= (int64_t)ST_I32_MAX)) {
-                lit = (lit * 10) + d;
-            } else if (!exp_overflow) {
-                /* exponent literal beyond i32: an error for a non-zero
-                   significand and a positive exponent, else the value is 0 */
-                exp_overflow = true;
-                if ((sig != 0u) && !exp_neg) {
-                    ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
-                }
-            } else {
-                /* remaining digits of an overflowed exponent are skipped */
-            }
-            c->pos++;
-        }
-        if (exp_neg) {
-            exp -= lit;
-        } else {
-            exp += lit;
-        }
-        /* saturate as the reference's i32 arithmetic does */
-        if (exp > (int64_t)ST_I32_MAX) {
-            exp = (int64_t)ST_I32_MAX;
-        } else if (exp < -(int64_t)ST_I32_MAX - 1) {
-            exp = -(int64_t)ST_I32_MAX - 1;
-        } else {
-            /* in range */
-        }
-    }
-    if (ret == ST_OK) {
-        if (plain && !int_overflow) {
-            num->is_u64 = !neg;
-            num->value = sig;
-        } else if (!exp_overflow && st_out_of_range(sig, exp)) {
-            ret = st_fail(c, ST_E_JSON_NUMBER, c->pos);
+    if (st.ret == ST_OK) {
+        if (st.plain && !st.int_overflow) {
+            is_u64 = !neg;
+            value = st.sig;
+        } else if (!st.exp_overflow && st_out_of_range(st.sig, st.exp)) {
+            st.ret = ST_E_JSON_NUMBER;
+            st.fail_at = st.pos;
         } else {
             /* a finite double: accepted, never used */
         }
+    }
+    num->is_u64 = is_u64;
+    num->value = value;
+    c->pos = st.pos;
+    if (st.ret != ST_OK) {
+        ret = st_fail(c, st.ret, st.fail_at);
     }
     return ret;
 }
@@ -563,11 +697,14 @@ static const uint8_t st_lit_null[4] = {(uint8_t)'n', (uint8_t)'u', (uint8_t)'l',
 */
 static st_err st_json_literal(st_cursor *c)
 {
+    const uint8_t *h = c->h;
+    uint32_t n = c->n;
+    uint32_t pos = c->pos;
     st_err ret = ST_OK;
     const uint8_t *lit = st_lit_null;
     uint32_t len = 4u;
     uint32_t k = 0u;
-    uint8_t b = c->h[c->pos];
+    uint8_t b = h[pos];
     if (b == (uint8_t)'t') {
         lit = st_lit_true;
     } else if (b == (uint8_t)'f') {
@@ -577,15 +714,124 @@ static st_err st_json_literal(st_cursor *c)
         lit = st_lit_null;
     }
     /*@ loop invariant 0 <= k <= len && \valid_read(lit + (0 .. len - 1));
-        loop invariant c->pos == \at(c->pos, Pre) + k && c->pos <= c->n;
-        loop assigns k, c->pos;
+        loop invariant pos == \at(c->pos, Pre) + k && pos <= n;
+        loop assigns k, pos;
         loop variant len - k;
     */
-    while ((k < len) && (c->pos < c->n) && (c->h[c->pos] == lit[k])) {
-        c->pos++;
+    while ((k < len) && (pos < n) && (h[pos] == lit[k])) {
+        pos++;
         k++;
     }
+    c->pos = pos;
     if (k != len) {
+        ret = st_fail(c, ST_E_JSON_SYNTAX, pos);
+    }
+    return ret;
+}
+
+/* Skip `"key" :` of an object member (whitespace around). */
+/*@ requires st_cursor_ok(c);
+    assigns c->pos, c->err_pos;
+    ensures st_cursor_ok(c);
+    ensures \old(c->pos) <= c->pos;
+    ensures \result == ST_OK || \result == ST_E_JSON_SYNTAX || \result == ST_E_JSON_STRING;
+    ensures \result == ST_OK ==> \old(c->pos) < c->pos;
+*/
+static st_err st_skip_key(st_cursor *c)
+{
+    st_err ret = ST_OK;
+    st_jstring key;
+    st_json_skip_ws(c);
+    ret = st_json_string(c, &key);
+    st_json_skip_ws(c);
+    if (ret == ST_OK) {
+        ret = st_json_expect(c, (uint8_t)':');
+    }
+    return ret;
+}
+
+/* Skip a string, number or literal starting with b = c->h[c->pos]. */
+/*@ requires st_cursor_ok(c) && c->pos < c->n;
+    assigns c->pos, c->err_pos;
+    ensures st_cursor_ok(c);
+    ensures \old(c->pos) <= c->pos;
+    ensures \result == ST_OK || \result == ST_E_JSON_SYNTAX || \result == ST_E_JSON_STRING ||
+            \result == ST_E_JSON_NUMBER;
+    ensures \result == ST_OK ==> \old(c->pos) < c->pos;
+*/
+static st_err st_skip_scalar(st_cursor *c, uint8_t b)
+{
+    st_err ret = ST_OK;
+    if (b == (uint8_t)'"') {
+        st_jstring s;
+        ret = st_json_string(c, &s);
+    } else if ((b == (uint8_t)'-') || st_is_digit(b)) {
+        st_jnumber num;
+        ret = st_json_number(c, &num);
+    } else if ((b == (uint8_t)'t') || (b == (uint8_t)'f') || (b == (uint8_t)'n')) {
+        ret = st_json_literal(c);
+    } else {
+        ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
+    }
+    return ret;
+}
+
+/*
+ * Enter the container opened by b = c->h[c->pos] ('{' or '['): consume the
+ * opening byte; if the container is empty, its closing byte too
+ * (*empty = true); else, for an object, its first key and colon.
+ */
+/*@ requires st_cursor_ok(c) && c->pos < c->n;
+    requires \valid(empty) && \separated(empty, c, c->h + (0 .. c->n - 1));
+    assigns c->pos, c->err_pos, *empty;
+    ensures st_cursor_ok(c);
+    ensures \old(c->pos) < c->pos;
+    ensures \result == ST_OK || \result == ST_E_JSON_SYNTAX || \result == ST_E_JSON_STRING;
+*/
+static st_err st_skip_open(st_cursor *c, uint8_t b, bool *empty)
+{
+    st_err ret = ST_OK;
+    *empty = false;
+    c->pos++;
+    st_json_skip_ws(c);
+    if ((c->pos < c->n) &&
+        (c->h[c->pos] == ((b == (uint8_t)'{') ? (uint8_t)'}' : (uint8_t)']'))) {
+        c->pos++;
+        *empty = true;
+    } else if (b == (uint8_t)'{') {
+        ret = st_skip_key(c);
+    } else {
+        /* array: first element follows */
+    }
+    return ret;
+}
+
+/*
+ * After a value inside a container (is_obj: an object): a comma, with the
+ * next key for an object, or the closing byte (*closed = true).
+ */
+/*@ requires st_cursor_ok(c) && c->pos < c->n;
+    requires \valid(closed) && \separated(closed, c, c->h + (0 .. c->n - 1));
+    assigns c->pos, c->err_pos, *closed;
+    ensures st_cursor_ok(c);
+    ensures \old(c->pos) <= c->pos;
+    ensures \result == ST_OK || \result == ST_E_JSON_SYNTAX || \result == ST_E_JSON_STRING;
+    ensures \result == ST_OK ==> \old(c->pos) < c->pos;
+*/
+static st_err st_skip_after(st_cursor *c, bool is_obj, bool *closed)
+{
+    st_err ret = ST_OK;
+    uint8_t b = c->h[c->pos];
+    *closed = false;
+    if (b == (uint8_t)',') {
+        c->pos++;
+        if (is_obj) {
+            ret = st_skip_key(c);
+        }
+    } else if (b == (is_obj ? (uint8_t)'}' : (uint8_t)']')) {
+        c->pos++;
+        *closed = true;
+    } else {
         ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
     }
     return ret;
@@ -605,6 +851,7 @@ st_err st_json_skip_value(st_cursor *c, uint32_t depth)
     uint32_t top = 0u;      /* open containers of this value */
     bool want_value = true; /* else: after a value, want ',' or a close */
     bool done = false;
+    bool flag = false;
     /*@ loop invariant st_cursor_ok(c);
         loop invariant \at(c->pos, Pre) <= c->pos <= c->n;
         loop invariant depth + top <= ST_DEPTH_MAX;
@@ -613,7 +860,8 @@ st_err st_json_skip_value(st_cursor *c, uint32_t depth)
                        ret == ST_E_JSON_NUMBER || ret == ST_E_JSON_DEPTH;
         loop invariant ret != ST_OK || \at(c->pos, Pre) < c->pos ||
                        (want_value && top == 0 && !done);
-        loop assigns c->pos, c->err_pos, ret, top, want_value, done, stack[0 .. ST_DEPTH_MAX];
+        loop assigns c->pos, c->err_pos, ret, top, want_value, done, flag,
+                     stack[0 .. ST_DEPTH_MAX];
         loop variant c->n - c->pos + ((ret == ST_OK && !done) ? 1 : 0);
     */
     while ((ret == ST_OK) && !done) {
@@ -628,62 +876,26 @@ st_err st_json_skip_value(st_cursor *c, uint32_t depth)
                 } else {
                     stack[top] = (b == (uint8_t)'{') ? 1u : 0u;
                     top++;
-                    c->pos++;
-                    st_json_skip_ws(c);
-                    if ((c->pos < c->n) &&
-                        (c->h[c->pos] == ((b == (uint8_t)'{') ? (uint8_t)'}' : (uint8_t)']'))) {
-                        /* empty container: closed by the after-value branch */
+                    ret = st_skip_open(c, b, &flag);
+                    if (flag) {
+                        /* empty container: closed at once */
                         want_value = false;
                         top--;
-                        c->pos++;
                         done = (top == 0u);
-                    } else if (b == (uint8_t)'{') {
-                        st_jstring key;
-                        ret = st_json_string(c, &key);
-                        st_json_skip_ws(c);
-                        if (ret == ST_OK) {
-                            ret = st_json_expect(c, (uint8_t)':');
-                        }
-                    } else {
-                        /* array: first element follows */
                     }
                 }
             } else {
-                if (b == (uint8_t)'"') {
-                    st_jstring s;
-                    ret = st_json_string(c, &s);
-                } else if ((b == (uint8_t)'-') || st_is_digit(b)) {
-                    st_jnumber num;
-                    ret = st_json_number(c, &num);
-                } else if ((b == (uint8_t)'t') || (b == (uint8_t)'f') || (b == (uint8_t)'n')) {
-                    ret = st_json_literal(c);
-                } else {
-                    ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
-                }
+                ret = st_skip_scalar(c, b);
                 want_value = false;
                 done = (top == 0u);
             }
         } else {
-            uint8_t b = c->h[c->pos];
-            uint8_t is_obj = stack[top - 1u];
-            if (b == (uint8_t)',') {
-                c->pos++;
-                want_value = true;
-                if (is_obj == 1u) {
-                    st_jstring key;
-                    st_json_skip_ws(c);
-                    ret = st_json_string(c, &key);
-                    st_json_skip_ws(c);
-                    if (ret == ST_OK) {
-                        ret = st_json_expect(c, (uint8_t)':');
-                    }
-                }
-            } else if (b == ((is_obj == 1u) ? (uint8_t)'}' : (uint8_t)']')) {
-                c->pos++;
+            ret = st_skip_after(c, stack[top - 1u] == 1u, &flag);
+            if (flag) {
                 top--;
                 done = (top == 0u);
             } else {
-                ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
+                want_value = true;
             }
         }
     }
