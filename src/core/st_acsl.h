@@ -48,6 +48,93 @@
     s->raw_at + s->raw_len < n && s->dec_len <= s->raw_len &&
     (!s->escaped ==> s->dec_len == s->raw_len);
 
+  // ------------------------------------- ST-SCHEMA-*, ST-META-* (st_header.c)
+
+  // The len bytes at p lie inside base[0 .. n).
+  predicate st_hdr_in{L}(uint8_t *p, integer len, uint8_t *base, integer n) =
+    \base_addr(p) == \base_addr(base) && base <= p && p + len <= base + n;
+
+  // A string kept by the header parser, of decoded length len: in the header
+  // h[0 .. n) when it had no escapes, else in the arena; NULL only when it
+  // is empty or when the arena (arena_used bytes needed so far) was short.
+  predicate st_hdr_str_ok{L}(uint8_t *p, integer len, uint8_t *h, integer n,
+                             uint8_t *arena, integer arena_cap, integer arena_used) =
+    (p == \null && (len == 0 || arena_cap < arena_used)) ||
+    st_hdr_in(p, len, h, n) || st_hdr_in(p, len, arena, arena_cap);
+
+  // The caller's storage as the header parser fills it (a copy of the
+  // descriptor): every array valid over its capacity, the arrays pairwise apart.
+  predicate st_hdr_store_ok{L}(st_storage s) =
+    \valid(s.tensors + (0 .. s.tensor_cap - 1)) &&
+    \valid(s.dims + (0 .. s.dim_cap - 1)) &&
+    \valid(s.meta + (0 .. s.meta_cap - 1)) &&
+    \valid(s.arena + (0 .. s.arena_cap - 1)) &&
+    \separated(s.tensors + (0 .. s.tensor_cap - 1), s.dims + (0 .. s.dim_cap - 1),
+               s.meta + (0 .. s.meta_cap - 1), s.arena + (0 .. s.arena_cap - 1));
+
+  // The cursor and the header bytes lie apart from the storage arrays.
+  predicate st_hdr_store_apart{L}(st_storage s, st_cursor *c) =
+    \separated(c, s.tensors + (0 .. s.tensor_cap - 1)) &&
+    \separated(c, s.dims + (0 .. s.dim_cap - 1)) &&
+    \separated(c, s.meta + (0 .. s.meta_cap - 1)) &&
+    \separated(c, s.arena + (0 .. s.arena_cap - 1)) &&
+    \separated(c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1)) &&
+    \separated(c->h + (0 .. c->n - 1), s.dims + (0 .. s.dim_cap - 1)) &&
+    \separated(c->h + (0 .. c->n - 1), s.meta + (0 .. s.meta_cap - 1)) &&
+    \separated(c->h + (0 .. c->n - 1), s.arena + (0 .. s.arena_cap - 1));
+
+  // The same, for the descriptor itself, which must also lie apart.
+  predicate st_hdr_storage_ok{L}(st_storage *s) =
+    \valid_read(s) && st_hdr_store_ok(*s) &&
+    \separated(s, s->tensors + (0 .. s->tensor_cap - 1), s->dims + (0 .. s->dim_cap - 1),
+               s->meta + (0 .. s->meta_cap - 1), s->arena + (0 .. s->arena_cap - 1));
+
+  predicate st_hdr_storage_apart{L}(st_storage *s, st_cursor *c) =
+    \separated(c, s) && st_hdr_store_apart(*s, c);
+
+  // A tensor entry as the header parser leaves it, once dims_used dimensions
+  // and arena_used arena bytes are counted: its dimensions lie in
+  // dims[0 .. dims_used), its dtype is one of the 22, positions are in the header.
+  predicate st_hdr_tensor_ok{L}(st_tensor *t, uint8_t *h, integer n, uint8_t *arena,
+                                integer arena_cap, integer dims_used, integer arena_used) =
+    st_hdr_str_ok(t->name, t->name_len, h, n, arena, arena_cap, arena_used) &&
+    t->dims_at + t->rank <= dims_used && t->dtype < ST_DTYPE_COUNT &&
+    t->key_pos < n && t->offsets_pos <= n && !t->dropped;
+
+  // A metadata pair as the header parser leaves it.
+  predicate st_hdr_meta_ok{L}(st_meta *m, uint8_t *h, integer n, uint8_t *arena,
+                              integer arena_cap, integer arena_used) =
+    st_hdr_str_ok(m->key, m->key_len, h, n, arena, arena_cap, arena_used) &&
+    st_hdr_str_ok(m->value, m->value_len, h, n, arena, arena_cap, arena_used) &&
+    m->key_pos < n && !m->dropped;
+
+  // The first count tensor entries, as far as they fit the storage.
+  predicate st_hdr_tensors_ok{L}(st_storage s, uint8_t *h, integer n, integer count,
+                                 integer dims_used, integer arena_used) =
+    \forall integer i; 0 <= i < count && i < s.tensor_cap ==>
+      st_hdr_tensor_ok(s.tensors + i, h, n, s.arena, s.arena_cap, dims_used, arena_used);
+
+  // The first count metadata pairs, as far as they fit the storage.
+  predicate st_hdr_metas_ok{L}(st_storage s, uint8_t *h, integer n, integer count,
+                               integer arena_used) =
+    \forall integer i; 0 <= i < count && i < s.meta_cap ==>
+      st_hdr_meta_ok(s.meta + i, h, n, s.arena, s.arena_cap, arena_used);
+
+  // What st_parse_header leaves for a header h[0 .. n) that needs n_tensors
+  // entries, n_dims dimensions, n_meta pairs and arena_used arena bytes:
+  // every count is at most n, and every entry that fit the storage is well formed.
+  predicate st_hdr_parsed_ok{L}(st_storage *s, uint8_t *h, integer n, integer n_tensors,
+                                integer n_dims, integer n_meta, integer arena_used) =
+    n_tensors <= n && n_dims <= n && n_meta <= n && arena_used <= n &&
+    st_hdr_tensors_ok(*s, h, n, n_tensors, n_dims, arena_used) &&
+    st_hdr_metas_ok(*s, h, n, n_meta, arena_used);
+
+  // The counts fit the capacities (st_parse refuses with ST_E_STORAGE otherwise).
+  predicate st_hdr_fits{L}(st_storage *s, integer n_tensors, integer n_dims,
+                           integer n_meta, integer arena_used) =
+    n_tensors <= s->tensor_cap && n_dims <= s->dim_cap &&
+    n_meta <= s->meta_cap && arena_used <= s->arena_cap;
+
   // ------------------------------------------------------------ ST-UTF8-1
 
   predicate st_utf8_cont(integer b) = 0x80 <= b <= 0xBF;
@@ -82,6 +169,201 @@
         st_utf8_prefix(s, n, i) && 1 <= len <= 4 && st_utf8_seq_ok(s, n, i, len) ==>
         st_utf8_prefix(s, n, i + len);
   }
+*/
+
+/*@
+  // ---------------------------------------------------- storage (ST-API-1)
+
+  // The caller's storage: every array readable and writable over its
+  // capacity, and no two of them (nor the descriptor) overlapping.
+  predicate st_storage_valid{L}(st_storage *s) =
+    \valid_read(s) &&
+    \valid(s->tensors + (0 .. s->tensor_cap - 1)) &&
+    \valid(s->order + (0 .. s->tensor_cap - 1)) &&
+    \valid(s->by_name + (0 .. s->tensor_cap - 1)) &&
+    \valid(s->dims + (0 .. s->dim_cap - 1)) &&
+    \valid(s->meta + (0 .. s->meta_cap - 1)) &&
+    \valid(s->meta_order + (0 .. s->meta_cap - 1)) &&
+    \valid(s->arena + (0 .. s->arena_cap - 1)) &&
+    (s->scratch != \null ==> \valid(s->scratch + (0 .. s->tensor_cap - 1)));
+
+  predicate st_storage_sep{L}(st_storage *s) =
+    \separated(s, s->tensors + (0 .. s->tensor_cap - 1),
+               s->order + (0 .. s->tensor_cap - 1),
+               s->by_name + (0 .. s->tensor_cap - 1),
+               s->dims + (0 .. s->dim_cap - 1),
+               s->meta + (0 .. s->meta_cap - 1),
+               s->meta_order + (0 .. s->meta_cap - 1),
+               s->arena + (0 .. s->arena_cap - 1)) &&
+    \separated(s->scratch + (0 .. s->tensor_cap - 1), s) &&
+    \separated(s->scratch + (0 .. s->tensor_cap - 1), s->tensors + (0 .. s->tensor_cap - 1)) &&
+    \separated(s->scratch + (0 .. s->tensor_cap - 1), s->order + (0 .. s->tensor_cap - 1)) &&
+    \separated(s->scratch + (0 .. s->tensor_cap - 1), s->by_name + (0 .. s->tensor_cap - 1)) &&
+    \separated(s->scratch + (0 .. s->tensor_cap - 1), s->dims + (0 .. s->dim_cap - 1)) &&
+    \separated(s->scratch + (0 .. s->tensor_cap - 1), s->meta + (0 .. s->meta_cap - 1)) &&
+    \separated(s->scratch + (0 .. s->tensor_cap - 1), s->meta_order + (0 .. s->meta_cap - 1)) &&
+    \separated(s->scratch + (0 .. s->tensor_cap - 1), s->arena + (0 .. s->arena_cap - 1));
+
+  predicate st_storage_ok{L}(st_storage *s) =
+    st_storage_valid(s) && st_storage_sep(s);
+
+  // loc lies apart from the storage descriptor and all its arrays.
+  predicate st_apart_file{L}(st_storage *s, st_file *p) =
+    \separated(p, s) &&
+    \separated(p, s->tensors + (0 .. s->tensor_cap - 1)) &&
+    \separated(p, s->order + (0 .. s->tensor_cap - 1)) &&
+    \separated(p, s->by_name + (0 .. s->tensor_cap - 1)) &&
+    \separated(p, s->dims + (0 .. s->dim_cap - 1)) &&
+    \separated(p, s->meta + (0 .. s->meta_cap - 1)) &&
+    \separated(p, s->meta_order + (0 .. s->meta_cap - 1)) &&
+    \separated(p, s->arena + (0 .. s->arena_cap - 1)) &&
+    \separated(p, s->scratch + (0 .. s->tensor_cap - 1));
+
+  predicate st_apart_diag{L}(st_storage *s, st_diag *p) =
+    \separated(p, s) &&
+    \separated(p, s->tensors + (0 .. s->tensor_cap - 1)) &&
+    \separated(p, s->order + (0 .. s->tensor_cap - 1)) &&
+    \separated(p, s->by_name + (0 .. s->tensor_cap - 1)) &&
+    \separated(p, s->dims + (0 .. s->dim_cap - 1)) &&
+    \separated(p, s->meta + (0 .. s->meta_cap - 1)) &&
+    \separated(p, s->meta_order + (0 .. s->meta_cap - 1)) &&
+    \separated(p, s->arena + (0 .. s->arena_cap - 1)) &&
+    \separated(p, s->scratch + (0 .. s->tensor_cap - 1));
+
+  predicate st_apart_bytes{L}(st_storage *s, uint8_t *p, integer n) =
+    \separated(p + (0 .. n - 1), s) &&
+    \separated(p + (0 .. n - 1), s->tensors + (0 .. s->tensor_cap - 1)) &&
+    \separated(p + (0 .. n - 1), s->order + (0 .. s->tensor_cap - 1)) &&
+    \separated(p + (0 .. n - 1), s->by_name + (0 .. s->tensor_cap - 1)) &&
+    \separated(p + (0 .. n - 1), s->dims + (0 .. s->dim_cap - 1)) &&
+    \separated(p + (0 .. n - 1), s->meta + (0 .. s->meta_cap - 1)) &&
+    \separated(p + (0 .. n - 1), s->meta_order + (0 .. s->meta_cap - 1)) &&
+    \separated(p + (0 .. n - 1), s->arena + (0 .. s->arena_cap - 1)) &&
+    \separated(p + (0 .. n - 1), s->scratch + (0 .. s->tensor_cap - 1));
+
+  // Nothing of the storage overlaps the file buffer, the result or the
+  // diagnostics.
+  predicate st_storage_apart{L}(st_storage *s, uint8_t *buf, integer len,
+                                st_file *f, st_diag *d) =
+    \separated(f, d, buf + (0 .. len - 1)) &&
+    st_apart_file(s, f) && st_apart_diag(s, d) && st_apart_bytes(s, buf, len);
+
+  // Entries t[0 .. n) whose names are readable.
+  predicate st_names_ok{L}(st_tensor *t, integer n) =
+    \forall integer x; 0 <= x < n ==>
+      \valid_read(t + x) && \valid_read(t[x].name + (0 .. t[x].name_len - 1));
+
+  // Pairs m[0 .. n) whose keys are readable.
+  predicate st_keys_ok{L}(st_meta *m, integer n) =
+    \forall integer x; 0 <= x < n ==>
+      \valid_read(m + x) && \valid_read(m[x].key + (0 .. m[x].key_len - 1));
+
+  // Entries t[0 .. n) whose shapes lie inside dims[0 .. nd).
+  predicate st_dims_in{L}(st_tensor *t, integer n, integer nd) =
+    \forall integer i; 0 <= i < n ==> t[i].dims_at + t[i].rank <= nd;
+
+  // What the header parse leaves in storage for nt tensor entries and nm
+  // metadata pairs: names and keys readable, shapes inside dims[0 .. nd).
+  predicate st_entries_ok{L}(st_storage *s, integer nt, integer nm, integer nd) =
+    st_names_ok(s->tensors, nt) && st_keys_ok(s->meta, nm) &&
+    st_dims_in(s->tensors, nt, nd);
+
+  // ------------------------------------------------- sorting (ST-VALID-1)
+
+  // Entry x can be compared by st_less for this kind of sort.
+  predicate st_sort_entry_ok{L}(st_sort_kind kind, st_tensor *t, st_meta *m,
+                                integer x) =
+    0 <= x &&
+    (kind == ST_SORT_META_KEY ==>
+       \valid_read(m + x) && \valid_read(m[x].key + (0 .. m[x].key_len - 1))) &&
+    (kind != ST_SORT_META_KEY ==>
+       \valid_read(t + x) && \valid_read(t[x].name + (0 .. t[x].name_len - 1)));
+
+  predicate st_sort_ok{L}(st_sort_kind kind, st_tensor *t, st_meta *m,
+                          integer bound) =
+    (kind == ST_SORT_TENSOR_NAME || kind == ST_SORT_TENSOR_OFFSET ||
+     kind == ST_SORT_META_KEY) &&
+    (kind == ST_SORT_META_KEY ==> st_keys_ok(m, bound)) &&
+    (kind != ST_SORT_META_KEY ==> st_names_ok(t, bound));
+
+  // idx[0 .. n) does not overlap the entries being compared.
+  predicate st_sort_apart{L}(uint32_t *idx, integer n, st_sort_kind kind,
+                             st_tensor *t, st_meta *m, integer bound) =
+    \forall integer x; 0 <= x < bound ==>
+      (kind == ST_SORT_META_KEY ==> \separated(idx + (0 .. n - 1), &m[x].key_len)) &&
+      (kind != ST_SORT_META_KEY ==> \separated(idx + (0 .. n - 1), &t[x].name_len));
+
+  // idx[0 .. n) holds entry indices below bound.
+  predicate st_idx_below{L}(uint32_t *idx, integer n, integer bound) =
+    \forall integer k; 0 <= k < n ==> idx[k] < bound;
+
+  // ------------------------------------------- ST-GUAR-1: layout theorem
+
+  // Product of dims[at .. at + r), taken left to right, exact.
+  logic integer st_nelem_l{L}(uint64_t *dims, integer at, integer r) =
+    r <= 0 ? 1 : st_nelem_l(dims, at, r - 1) * dims[at + r - 1];
+
+  // Bit count of a tensor: element count times dtype width, exact.
+  logic integer st_nbits_l{L}(st_tensor *t, uint64_t *dims) =
+    st_nelem_l(dims, t->dims_at, t->rank) * st_bits_l(t->dtype);
+
+  // ST-VALID-1 .. -5 for one tensor: every partial product of the shape
+  // (ST-VALID-2, left to right) and the bit count (ST-VALID-3) fit in 64
+  // bits, the bit count is whole bytes (ST-VALID-4), and the byte range has
+  // exactly that many bytes (ST-VALID-5).
+  predicate st_size_ok{L}(st_tensor *t, uint64_t *dims) =
+    (\forall integer j; 0 <= j <= t->rank ==>
+       st_nelem_l(dims, t->dims_at, j) <= ST_U64_MAX_L) &&
+    st_nbits_l(t, dims) <= ST_U64_MAX_L &&
+    st_nbits_l(t, dims) % 8 == 0 &&
+    t->begin <= t->end &&
+    t->end - t->begin == st_nbits_l(t, dims) / 8;
+
+  // The i-th live tensor in offset order (what st_tensor_at returns).
+  logic st_tensor *st_live_l{L}(st_file *f, integer i) =
+    f->st->tensors + f->st->order[i];
+
+  // A parsed file's storage is readable as st_parse left it: the arrays
+  // valid, the index arrays holding entry indices.
+  predicate st_file_ok{L}(st_file *f) =
+    \valid_read(f) && st_storage_valid(f->st) &&
+    \valid_read(f->buf + (0 .. f->len - 1)) &&
+    f->n_tensors <= f->n_entries <= f->st->tensor_cap &&
+    f->n_meta <= f->n_meta_entries <= f->st->meta_cap &&
+    st_entries_ok(f->st, f->n_entries, f->n_meta_entries, f->st->dim_cap) &&
+    st_idx_below(f->st->order, f->n_tensors, f->n_entries) &&
+    st_idx_below(f->st->by_name, f->n_tensors, f->n_entries) &&
+    st_idx_below(f->st->meta_order, f->n_meta, f->n_meta_entries);
+
+  // ST-GUAR-1, the layout theorem, for the live tensors t_1 .. t_k in the
+  // order of ST-VALID-1 (k = f->n_tensors, D = f->data_len):
+  // (1) every [begin, end) lies inside [0, D), so [8+N+begin, 8+N+end)
+  //     lies inside the file; (2) the ranges are contiguous from 0 and end
+  //     exactly at D (D = 0 when k = 0); (3) exact sizes, no overflow.
+  predicate st_layout_ok{L}(st_file *f) =
+    f->header_len <= ST_HEADER_MAX &&
+    ST_PREFIX_LEN + f->header_len <= f->len &&
+    f->data_len == f->len - ST_PREFIX_LEN - f->header_len &&
+    (f->n_tensors == 0 ==> f->data_len == 0) &&
+    (f->n_tensors > 0 ==>
+       st_live_l(f, 0)->begin == 0 &&
+       st_live_l(f, f->n_tensors - 1)->end == f->data_len) &&
+    (\forall integer i; 0 <= i < f->n_tensors - 1 ==>
+       st_live_l(f, i + 1)->begin == st_live_l(f, i)->end) &&
+    (\forall integer i; 0 <= i < f->n_tensors ==>
+       st_live_l(f, i)->begin <= st_live_l(f, i)->end <= f->data_len &&
+       st_size_ok(st_live_l(f, i), f->st->dims));
+
+  // The writer states the same layout for the plan it computes, over its
+  // own types: st_wlayout_ok and st_wheader_ok in st_write.h.
+
+  // t is one of the live tensors of f.
+  predicate st_live_of{L}(st_file *f, st_tensor *t) =
+    \exists integer i; 0 <= i < f->n_tensors && t == st_live_l(f, i);
+
+  // t is one of the entries of f (live or dropped).
+  predicate st_entry_of{L}(st_file *f, st_tensor *t) =
+    \exists integer j; 0 <= j < f->n_entries && t == f->st->tensors + j;
 */
 
 #endif /* ST_ACSL_H */

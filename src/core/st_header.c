@@ -3,29 +3,77 @@
  * the strict-mode refusals (ST-STRICT-1, -2, -5 .. -8). Fills the caller's
  * storage while it fits and counts what the header needs in any case, so a
  * first pass with empty storage measures and a second pass fills.
+ *
+ * The cursor and a copy of the storage descriptor travel as parameters, the
+ * counts and flags in st_hparse: the contracts below then say exactly which
+ * memory each step may write (ST-GUAR-1 rests on that).
  */
 #include "st_internal.h"
 
 /* Per-parse state. */
 typedef struct st_hparse {
-    st_cursor *c;
     st_mode mode;
-    const st_storage *s;
     st_need used;         /* counts so far (may exceed the capacities) */
     bool seen_metadata;
     bool has_metadata;
 } st_hparse;
 
+/*@ // The parse state: a sound cursor, the caller's storage, and the state
+    // itself, all apart.
+    predicate st_hp_ok{L}(st_cursor *c, st_storage s, st_hparse *p) =
+      st_cursor_ok(c) && st_hdr_store_ok(s) && st_hdr_store_apart(s, c) &&
+      \valid(p) && \separated(p, c) && \separated(p, c->h + (0 .. c->n - 1)) &&
+      \separated(p, s.tensors + (0 .. s.tensor_cap - 1)) &&
+      \separated(p, s.dims + (0 .. s.dim_cap - 1)) &&
+      \separated(p, s.meta + (0 .. s.meta_cap - 1)) &&
+      \separated(p, s.arena + (0 .. s.arena_cap - 1));
+
+    // Every count is paid for by header bytes already consumed (so none
+    // can overflow: the header has at most ST_HEADER_MAX bytes).
+    predicate st_hp_counts{L}(st_cursor *c, st_hparse *p) =
+      p->used.tensors <= c->pos && p->used.dims <= c->pos &&
+      p->used.meta <= c->pos && p->used.arena <= c->pos;
+
+    // The entries stored so far are well formed.
+    predicate st_hp_entries{L}(st_cursor *c, st_storage s, st_hparse *p) =
+      st_hdr_tensors_ok(s, c->h, c->n, p->used.tensors, p->used.dims, p->used.arena) &&
+      st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
+
+    // t, the tensor being filled (scratch or one of s.tensors), is apart
+    // from everything else the parser writes or reads.
+    predicate st_hp_target{L}(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t) =
+      \valid(t) && \separated(t, p) && \separated(t, c) &&
+      \separated(t, c->h + (0 .. c->n - 1)) &&
+      \separated(t, s.dims + (0 .. s.dim_cap - 1)) &&
+      \separated(t, s.meta + (0 .. s.meta_cap - 1)) &&
+      \separated(t, s.arena + (0 .. s.arena_cap - 1));
+
+    predicate st_hp_tensor_ok{L}(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t) =
+      st_hdr_tensor_ok(t, c->h, c->n, s.arena, s.arena_cap, p->used.dims, p->used.arena);
+*/
+
 /* Store a decoded string: zero-copy when it had no escapes, else into the arena. */
-static const uint8_t *st_keep_string(st_hparse *p, const st_jstring *js)
+/*@ requires st_hp_ok(c, s, p);
+    requires \valid_read(js) && st_jstring_ok(js, c->n);
+    requires \separated(js, p, c->h + (0 .. c->n - 1), s.arena + (0 .. s.arena_cap - 1));
+    requires p->used.arena + js->dec_len <= ST_U32_MAX_L;
+    assigns p->used.arena, s.arena[0 .. s.arena_cap - 1];
+    ensures st_hp_ok(c, s, p);
+    ensures p->used.arena == \old(p->used.arena) + (js->escaped ? js->dec_len : 0);
+    ensures st_hdr_str_ok(\result, js->dec_len, c->h, c->n, s.arena, s.arena_cap,
+                          p->used.arena);
+*/
+static const uint8_t *st_keep_string(const st_cursor *c, st_storage s, st_hparse *p,
+                                     const st_jstring *js)
 {
-    const uint8_t *ret = &p->c->h[js->raw_at];
+    const uint8_t *ret = &c->h[js->raw_at];
     if (js->escaped) {
         ret = NULL;
-        if ((p->used.arena <= p->s->arena_cap) &&
-            (js->dec_len <= (p->s->arena_cap - p->used.arena))) {
-            uint8_t *dst = &p->s->arena[p->used.arena];
-            st_json_decode(p->c->h, js, dst);
+        if ((p->used.arena <= s.arena_cap) &&
+            (js->dec_len <= (s.arena_cap - p->used.arena))) {
+            uint8_t *arena = s.arena;   /* the caller's arena, not the copy */
+            uint8_t *dst = &arena[p->used.arena];
+            st_json_decode(c->h, js, dst);
             ret = dst;
         }
         p->used.arena += js->dec_len;
@@ -37,17 +85,24 @@ static const uint8_t *st_keep_string(st_hparse *p, const st_jstring *js)
  * ST-DTYPE-2 (and ST-SCHEMA-8 / ST-STRICT-7 for the object form): a dtype
  * is a string naming one of the 22 dtypes; compat also accepts {"NAME": null}.
  */
-static st_err st_parse_dtype(st_hparse *p, uint8_t *dtype)
+/*@ requires st_cursor_ok(c);
+    requires \valid(dtype) && \separated(dtype, c, c->h + (0 .. c->n - 1));
+    assigns c->pos, c->err_pos, *dtype;
+    ensures st_cursor_ok(c);
+    ensures \old(c->pos) <= c->pos;
+    ensures \result == ST_OK ==> *dtype < ST_DTYPE_COUNT;
+    ensures \result != ST_OK ==> *dtype == \old(*dtype);
+*/
+static st_err st_parse_dtype(st_cursor *c, st_mode mode, uint8_t *dtype)
 {
     st_err ret = ST_OK;
-    st_cursor *c = p->c;
     st_jstring js;
     uint8_t name[16];
     st_dtype d = ST_BOOL;
     uint32_t at = c->pos;
     bool object_form = false;
     if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'{')) {
-        if (p->mode == ST_MODE_STRICT) {
+        if (mode == ST_MODE_STRICT) {
             ret = st_fail(c, ST_E_STRICT_DTYPE_OBJECT, at);
         } else {
             object_form = true;
@@ -98,11 +153,21 @@ static st_err st_parse_dtype(st_hparse *p, uint8_t *dtype)
  * ST-SCHEMA-3, ST-SCHEMA-4: an array of plain integers in 0..2^64-1.
  * Shapes go to the dims pool; offsets (want == 2) to out[0..2).
  */
-static st_err st_parse_u64_array(st_hparse *p, bool is_shape, uint32_t *count,
-                                 uint64_t out[2])
+/*@ requires st_hp_ok(c, s, p);
+    requires p->used.dims <= c->pos;
+    requires \valid(count) && \valid(out + (0 .. 1));
+    requires \separated(count, out + (0 .. 1), p, c, s.dims + (0 .. s.dim_cap - 1));
+    assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *count, out[0 .. 1];
+    ensures st_hp_ok(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures p->used.dims <= c->pos;
+    ensures is_shape ==> p->used.dims == \old(p->used.dims) + *count;
+    ensures !is_shape ==> p->used.dims == \old(p->used.dims);
+*/
+static st_err st_parse_u64_array(st_cursor *c, st_storage s, st_hparse *p, bool is_shape,
+                                 uint32_t *count, uint64_t out[2])
 {
     st_err ret = ST_OK;
-    st_cursor *c = p->c;
     uint32_t k = 0u;
     bool done = false;
     if ((c->pos >= c->n) || (c->h[c->pos] != (uint8_t)'[')) {
@@ -115,6 +180,16 @@ static st_err st_parse_u64_array(st_hparse *p, bool is_shape, uint32_t *count,
             done = true;
         }
     }
+    /*@ loop invariant st_hp_ok(c, s, p);
+        loop invariant \at(c->pos, Pre) <= c->pos;
+        loop invariant p->used.dims <= c->pos;
+        loop invariant k <= c->pos;
+        loop invariant is_shape ==> p->used.dims == \at(p->used.dims, Pre) + k;
+        loop invariant !is_shape ==> p->used.dims == \at(p->used.dims, Pre);
+        loop assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1],
+                     out[0 .. 1], k, done, ret;
+        loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0);
+    */
     while ((ret == ST_OK) && !done) {
         st_jnumber num;
         uint32_t at;
@@ -137,8 +212,8 @@ static st_err st_parse_u64_array(st_hparse *p, bool is_shape, uint32_t *count,
         }
         if (ret == ST_OK) {
             if (is_shape) {
-                if (p->used.dims < p->s->dim_cap) {
-                    p->s->dims[p->used.dims] = num.value;
+                if (p->used.dims < s.dim_cap) {
+                    s.dims[p->used.dims] = num.value;
                 }
                 p->used.dims++;
             } else if (k < 2u) {
@@ -173,14 +248,24 @@ static st_err st_parse_u64_array(st_hparse *p, bool is_shape, uint32_t *count,
 #define ST_F_OFFSETS 4u
 
 /* Which known field a key names (after decoding), or 0. */
+/*@ requires \valid_read(key) && st_jstring_ok(key, ST_HEADER_MAX);
+    requires \valid_read(h + (0 .. key->raw_at + key->raw_len - 1));
+    assigns \nothing;
+    ensures \result == 0 || \result == ST_F_DTYPE || \result == ST_F_SHAPE ||
+            \result == ST_F_OFFSETS;
+*/
 static uint32_t st_field_of(const uint8_t *h, const st_jstring *key)
 {
+    /* the keys of ST-SCHEMA-2, as local arrays so their bytes are known */
+    const char key_dtype[5] = {'d', 't', 'y', 'p', 'e'};
+    const char key_shape[5] = {'s', 'h', 'a', 'p', 'e'};
+    const char key_offsets[12] = {'d', 'a', 't', 'a', '_', 'o', 'f', 'f', 's', 'e', 't', 's'};
     uint32_t f = 0u;
-    if (st_jstring_equals(h, key, "dtype", 5u)) {
+    if (st_jstring_equals(h, key, key_dtype, 5u)) {
         f = ST_F_DTYPE;
-    } else if (st_jstring_equals(h, key, "shape", 5u)) {
+    } else if (st_jstring_equals(h, key, key_shape, 5u)) {
         f = ST_F_SHAPE;
-    } else if (st_jstring_equals(h, key, "data_offsets", 12u)) {
+    } else if (st_jstring_equals(h, key, key_offsets, 12u)) {
         f = ST_F_OFFSETS;
     } else {
         f = 0u;
@@ -189,20 +274,42 @@ static uint32_t st_field_of(const uint8_t *h, const st_jstring *key)
 }
 
 /* Parse the value of field `f` into t. */
-static st_err st_parse_field(st_hparse *p, uint32_t f, st_tensor *t)
+/*@ requires st_hp_ok(c, s, p);
+    requires p->used.dims <= c->pos;
+    requires f == ST_F_DTYPE || f == ST_F_SHAPE || f == ST_F_OFFSETS;
+    requires st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
+    assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
+    ensures st_hp_ok(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures \old(p->used.dims) <= p->used.dims <= c->pos;
+    behavior dtype:
+      assumes f == ST_F_DTYPE;
+      ensures st_hp_tensor_ok(c, s, p, t);
+    behavior shape:
+      assumes f == ST_F_SHAPE;
+      ensures st_hp_tensor_ok(c, s, p, t);
+    behavior offsets:
+      assumes f == ST_F_OFFSETS;
+      ensures st_hp_tensor_ok(c, s, p, t);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static st_err st_parse_field(st_cursor *c, st_storage s, st_hparse *p, uint32_t f,
+                             st_tensor *t)
 {
     st_err ret = ST_OK;
     uint32_t count = 0u;
     uint64_t offs[2] = {0u, 0u};
     if (f == ST_F_DTYPE) {
-        ret = st_parse_dtype(p, &t->dtype);
+        ret = st_parse_dtype(c, p->mode, &t->dtype);
     } else if (f == ST_F_SHAPE) {
-        t->dims_at = p->used.dims;
-        ret = st_parse_u64_array(p, true, &count, offs);
+        uint32_t at = p->used.dims;
+        ret = st_parse_u64_array(c, s, p, true, &count, offs);
+        t->dims_at = at;
         t->rank = count;
     } else {
-        t->offsets_pos = p->c->pos;
-        ret = st_parse_u64_array(p, false, &count, offs);
+        t->offsets_pos = c->pos;
+        ret = st_parse_u64_array(c, s, p, false, &count, offs);
         t->begin = offs[0];
         t->end = offs[1];
     }
@@ -210,98 +317,163 @@ static st_err st_parse_field(st_hparse *p, uint32_t f, st_tensor *t)
 }
 
 /*
- * ST-SCHEMA-2, ST-SCHEMA-5: a tensor entry as an object with dtype, shape
- * and data_offsets, each once; other fields are skipped (compat) or refused
- * (strict). ST-SCHEMA-8 / ST-STRICT-6: compat also takes the 3-element array
- * [dtype, shape, data_offsets].
+ * ST-SCHEMA-8 / ST-STRICT-6 (compat only): the entry as the 3-element array
+ * [dtype, shape, data_offsets]; the cursor is on the '['.
  */
-static st_err st_parse_entry(st_hparse *p, st_tensor *t)
+/*@ requires st_hp_ok(c, s, p);
+    requires c->pos < c->n;
+    requires p->used.dims <= c->pos;
+    requires st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
+    assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
+    ensures st_hp_ok(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures \old(p->used.dims) <= p->used.dims <= c->pos;
+    ensures st_hp_tensor_ok(c, s, p, t);
+*/
+static st_err st_parse_entry_array(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
 {
     st_err ret = ST_OK;
-    st_cursor *c = p->c;
+    uint32_t f = ST_F_DTYPE;
+    c->pos++;
+    /*@ loop invariant st_hp_ok(c, s, p);
+        loop invariant f == ST_F_DTYPE || f == ST_F_SHAPE || f == ST_F_OFFSETS || f == 8;
+        loop invariant \at(c->pos, Pre) <= c->pos;
+        loop invariant \at(p->used.dims, Pre) <= p->used.dims <= c->pos;
+        loop invariant st_hp_tensor_ok(c, s, p, t);
+        loop assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t, ret, f;
+        loop variant 8 - f;
+    */
+    while ((ret == ST_OK) && (f <= ST_F_OFFSETS)) {
+        st_json_skip_ws(c);
+        if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)']')) {
+            ret = st_fail(c, ST_E_SCHEMA_ENTRY, c->pos); /* too few */
+        } else {
+            ret = st_parse_field(c, s, p, f, t);
+        }
+        st_json_skip_ws(c);
+        if ((ret == ST_OK) && (f < ST_F_OFFSETS)) {
+            if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)']')) {
+                ret = st_fail(c, ST_E_SCHEMA_ENTRY, c->pos); /* too few */
+            } else {
+                ret = st_json_expect(c, (uint8_t)',');
+            }
+        }
+        f = f * 2u;
+    }
+    if (ret == ST_OK) {
+        if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)']')) {
+            c->pos++;
+        } else {
+            ret = st_fail(c, ST_E_SCHEMA_ENTRY, c->pos); /* too many */
+        }
+    }
+    return ret;
+}
+
+/*
+ * ST-SCHEMA-2, ST-SCHEMA-5: the entry as an object with dtype, shape and
+ * data_offsets, each once; other fields are skipped (compat) or refused
+ * (strict). The cursor is on the '{'.
+ */
+/*@ requires st_hp_ok(c, s, p);
+    requires c->pos < c->n;
+    requires p->used.dims <= c->pos;
+    requires st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
+    assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
+    ensures st_hp_ok(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures \old(p->used.dims) <= p->used.dims <= c->pos;
+    ensures st_hp_tensor_ok(c, s, p, t);
+*/
+static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
+{
+    st_err ret = ST_OK;
     uint32_t seen = 0u;
     bool done = false;
+    c->pos++;
+    st_json_skip_ws(c);
+    if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
+        c->pos++;
+        done = true;
+    }
+    /*@ loop invariant st_hp_ok(c, s, p);
+        loop invariant \at(c->pos, Pre) <= c->pos;
+        loop invariant \at(p->used.dims, Pre) <= p->used.dims <= c->pos;
+        loop invariant st_hp_tensor_ok(c, s, p, t);
+        loop assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1],
+                     *t, ret, seen, done;
+        loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0);
+    */
+    while ((ret == ST_OK) && !done) {
+        st_jstring key;
+        uint32_t key_at;
+        uint32_t f;
+        st_json_skip_ws(c);
+        key_at = c->pos;
+        ret = st_json_string(c, &key);
+        st_json_skip_ws(c);
+        if (ret == ST_OK) {
+            ret = st_json_expect(c, (uint8_t)':');
+        }
+        st_json_skip_ws(c);
+        if (ret == ST_OK) {
+            f = st_field_of(c->h, &key);
+            if (f == 0u) {
+                if (p->mode == ST_MODE_STRICT) {
+                    ret = st_fail(c, ST_E_STRICT_UNKNOWN_FIELD, key_at);
+                } else {
+                    ret = st_json_skip_value(c, 2u);
+                }
+            } else if ((seen & f) != 0u) {
+                ret = st_fail(c, ST_E_SCHEMA_DUP_FIELD, key_at);
+            } else {
+                seen |= f;
+                ret = st_parse_field(c, s, p, f, t);
+            }
+        }
+        if (ret == ST_OK) {
+            st_json_skip_ws(c);
+            if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
+                c->pos++;
+            } else if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
+                c->pos++;
+                done = true;
+            } else {
+                ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
+            }
+        }
+    }
+    if ((ret == ST_OK) && (seen != (ST_F_DTYPE | ST_F_SHAPE | ST_F_OFFSETS))) {
+        ret = st_fail(c, ST_E_SCHEMA_MISSING, c->pos);
+    }
+    return ret;
+}
+
+/*
+ * ST-SCHEMA-2, ST-SCHEMA-5, ST-SCHEMA-8 / ST-STRICT-6: a tensor entry is an
+ * object, or (compat) a 3-element array; anything else has the wrong type.
+ */
+/*@ requires st_hp_ok(c, s, p);
+    requires p->used.dims <= c->pos;
+    requires st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
+    assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
+    ensures st_hp_ok(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures \old(p->used.dims) <= p->used.dims <= c->pos;
+    ensures st_hp_tensor_ok(c, s, p, t);
+*/
+static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
+{
+    st_err ret = ST_OK;
     uint8_t open = (c->pos < c->n) ? c->h[c->pos] : 0u;
     if (open == (uint8_t)'[') {
         if (p->mode == ST_MODE_STRICT) {
             ret = st_fail(c, ST_E_STRICT_ARRAY_ENTRY, c->pos);
         } else {
-            uint32_t f = ST_F_DTYPE;
-            c->pos++;
-            while ((ret == ST_OK) && (f <= ST_F_OFFSETS)) {
-                st_json_skip_ws(c);
-                if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)']')) {
-                    ret = st_fail(c, ST_E_SCHEMA_ENTRY, c->pos); /* too few */
-                } else {
-                    ret = st_parse_field(p, f, t);
-                }
-                st_json_skip_ws(c);
-                if ((ret == ST_OK) && (f < ST_F_OFFSETS)) {
-                    if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)']')) {
-                        ret = st_fail(c, ST_E_SCHEMA_ENTRY, c->pos); /* too few */
-                    } else {
-                        ret = st_json_expect(c, (uint8_t)',');
-                    }
-                }
-                f = f * 2u;
-            }
-            if (ret == ST_OK) {
-                if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)']')) {
-                    c->pos++;
-                } else {
-                    ret = st_fail(c, ST_E_SCHEMA_ENTRY, c->pos); /* too many */
-                }
-            }
+            ret = st_parse_entry_array(c, s, p, t);
         }
     } else if (open == (uint8_t)'{') {
-        c->pos++;
-        st_json_skip_ws(c);
-        if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
-            c->pos++;
-            done = true;
-        }
-        while ((ret == ST_OK) && !done) {
-            st_jstring key;
-            uint32_t key_at;
-            uint32_t f;
-            st_json_skip_ws(c);
-            key_at = c->pos;
-            ret = st_json_string(c, &key);
-            st_json_skip_ws(c);
-            if (ret == ST_OK) {
-                ret = st_json_expect(c, (uint8_t)':');
-            }
-            st_json_skip_ws(c);
-            if (ret == ST_OK) {
-                f = st_field_of(c->h, &key);
-                if (f == 0u) {
-                    if (p->mode == ST_MODE_STRICT) {
-                        ret = st_fail(c, ST_E_STRICT_UNKNOWN_FIELD, key_at);
-                    } else {
-                        ret = st_json_skip_value(c, 2u);
-                    }
-                } else if ((seen & f) != 0u) {
-                    ret = st_fail(c, ST_E_SCHEMA_DUP_FIELD, key_at);
-                } else {
-                    seen |= f;
-                    ret = st_parse_field(p, f, t);
-                }
-            }
-            if (ret == ST_OK) {
-                st_json_skip_ws(c);
-                if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
-                    c->pos++;
-                } else if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
-                    c->pos++;
-                    done = true;
-                } else {
-                    ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
-                }
-            }
-        }
-        if ((ret == ST_OK) && (seen != (ST_F_DTYPE | ST_F_SHAPE | ST_F_OFFSETS))) {
-            ret = st_fail(c, ST_E_SCHEMA_MISSING, c->pos);
-        }
+        ret = st_parse_entry_object(c, s, p, t);
     } else {
         /* a scalar: the wrong type if it is a valid value at all */
         uint32_t at = c->pos;
@@ -317,10 +489,18 @@ static st_err st_parse_entry(st_hparse *p, st_tensor *t)
  * ST-META-1, ST-META-3, ST-STRICT-8: the value of __metadata__: null (none;
  * refused in strict) or an object of string values.
  */
-static st_err st_parse_metadata(st_hparse *p)
+/*@ requires st_hp_ok(c, s, p) && st_hp_counts(c, p);
+    requires st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
+    assigns c->pos, c->err_pos, p->used.meta, p->used.arena, p->has_metadata,
+            s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1];
+    ensures st_hp_ok(c, s, p) && st_hp_counts(c, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures \old(p->used.meta) <= p->used.meta && \old(p->used.arena) <= p->used.arena;
+    ensures st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
+*/
+static st_err st_parse_metadata(st_cursor *c, st_storage s, st_hparse *p)
 {
     st_err ret = ST_OK;
-    st_cursor *c = p->c;
     bool done = false;
     uint32_t at = c->pos;
     uint8_t open = (c->pos < c->n) ? c->h[c->pos] : 0u;
@@ -339,6 +519,16 @@ static st_err st_parse_metadata(st_hparse *p)
             c->pos++;
             done = true;
         }
+        /*@ loop invariant st_hp_ok(c, s, p) && st_hp_counts(c, p);
+            loop invariant \at(c->pos, Pre) <= c->pos;
+            loop invariant \at(p->used.meta, Pre) <= p->used.meta;
+            loop invariant \at(p->used.arena, Pre) <= p->used.arena;
+            loop invariant st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
+            loop assigns c->pos, c->err_pos, p->used.meta, p->used.arena,
+                         s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1],
+                         ret, done;
+            loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0);
+        */
         while ((ret == ST_OK) && !done) {
             st_jstring key;
             st_jstring val;
@@ -358,10 +548,10 @@ static st_err st_parse_metadata(st_hparse *p)
                 ret = st_json_string(c, &val);
             }
             if (ret == ST_OK) {
-                const uint8_t *k = st_keep_string(p, &key);
-                const uint8_t *v = st_keep_string(p, &val);
-                if (p->used.meta < p->s->meta_cap) {
-                    st_meta *m = &p->s->meta[p->used.meta];
+                const uint8_t *k = st_keep_string(c, s, p, &key);
+                const uint8_t *v = st_keep_string(c, s, p, &val);
+                if (p->used.meta < s.meta_cap) {
+                    st_meta *m = &s.meta[p->used.meta];
                     m->key = k;
                     m->key_len = key.dec_len;
                     m->value = v;
@@ -391,10 +581,28 @@ static st_err st_parse_metadata(st_hparse *p)
 }
 
 /* One member of the top-level object: __metadata__ or a tensor entry. */
-static st_err st_parse_member(st_hparse *p, st_header_result *r)
+/*@ requires st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    requires \valid(r);
+    requires \separated(r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                           p->used.arena);
+    assigns c->pos, c->err_pos, p->used, p->seen_metadata, p->has_metadata,
+            s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
+            s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1],
+            r->err_name, r->err_name_len;
+    ensures st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                          p->used.arena);
+*/
+static st_err st_parse_member(st_cursor *c, st_storage s, st_hparse *p,
+                              st_header_result *r)
 {
+    /* ST-META-1: the reserved key */
+    const char key_metadata[12] = {'_', '_', 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '_', '_'};
     st_err ret = ST_OK;
-    st_cursor *c = p->c;
     st_jstring key;
     uint32_t key_at = c->pos;
     ret = st_json_string(c, &key);
@@ -404,19 +612,19 @@ static st_err st_parse_member(st_hparse *p, st_header_result *r)
     }
     st_json_skip_ws(c);
     if (ret == ST_OK) {
-        if (st_jstring_equals(c->h, &key, "__metadata__", 12u)) {
+        if (st_jstring_equals(c->h, &key, key_metadata, 12u)) {
             if (p->seen_metadata) {
                 ret = st_fail(c, ST_E_SCHEMA_DUP_METADATA, key_at);
             } else {
                 p->seen_metadata = true;
-                ret = st_parse_metadata(p);
+                ret = st_parse_metadata(c, s, p);
             }
         } else {
             st_tensor scratch;
             st_tensor *t = &scratch;
-            const uint8_t *name = st_keep_string(p, &key);
-            if (p->used.tensors < p->s->tensor_cap) {
-                t = &p->s->tensors[p->used.tensors];
+            const uint8_t *name = st_keep_string(c, s, p, &key);
+            if (p->used.tensors < s.tensor_cap) {
+                t = &s.tensors[p->used.tensors];
             }
             t->name = name;
             t->name_len = key.dec_len;
@@ -429,7 +637,7 @@ static st_err st_parse_member(st_hparse *p, st_header_result *r)
             t->begin = 0u;
             t->end = 0u;
             p->used.tensors++;
-            ret = st_parse_entry(p, t);
+            ret = st_parse_entry(c, s, p, t);
             if (ret != ST_OK) {
                 r->err_name = (name != NULL) ? name : &c->h[key.raw_at];
                 r->err_name_len = (name != NULL) ? key.dec_len : key.raw_len;
@@ -440,28 +648,17 @@ static st_err st_parse_member(st_hparse *p, st_header_result *r)
 }
 
 /*
- * ST-JSON-1, ST-SCHEMA-1, ST-STRICT-1, ST-STRICT-2: the header is one JSON
- * object, optionally surrounded by whitespace (strict: none before it, only
- * spaces after it).
+ * ST-JSON-1, ST-SCHEMA-1, ST-STRICT-1: the header opens with '{' (strict:
+ * with nothing before it); *done when the object is empty.
  */
-st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
-                       st_header_result *r)
+/*@ requires st_cursor_ok(c) && c->pos == 0;
+    requires \valid(done) && \separated(done, c, c->h + (0 .. c->n - 1));
+    assigns c->pos, c->err_pos, *done;
+    ensures st_cursor_ok(c);
+*/
+static st_err st_parse_open(st_cursor *c, st_mode mode, bool *done)
 {
     st_err ret = ST_OK;
-    st_hparse p;
-    bool done = false;
-    p.c = c;
-    p.mode = mode;
-    p.s = s;
-    p.used.tensors = 0u;
-    p.used.dims = 0u;
-    p.used.meta = 0u;
-    p.used.arena = 0u;
-    p.seen_metadata = false;
-    p.has_metadata = false;
-    r->err_name = NULL;
-    r->err_name_len = 0u;
-    c->pos = 0u;
     st_json_skip_ws(c);
     if ((mode == ST_MODE_STRICT) && (c->pos != 0u)) {
         ret = st_fail(c, ST_E_STRICT_LEADING_SPACE, 0u);
@@ -478,12 +675,70 @@ st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
         st_json_skip_ws(c);
         if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
             c->pos++;
-            done = true;
+            *done = true;
         }
     }
+    return ret;
+}
+
+/* ST-JSON-1 / ST-STRICT-2: only whitespace (strict: only spaces) may follow */
+/*@ requires st_cursor_ok(c);
+    assigns c->pos, c->err_pos;
+    ensures st_cursor_ok(c);
+    ensures \result == ST_OK ==> c->pos == c->n;
+*/
+static st_err st_parse_trailing(st_cursor *c, st_mode mode)
+{
+    st_err ret = ST_OK;
+    /*@ loop invariant st_cursor_ok(c);
+        loop assigns c->pos, c->err_pos, ret;
+        loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0);
+    */
+    while ((ret == ST_OK) && (c->pos < c->n)) {
+        uint8_t b = c->h[c->pos];
+        if (!st_json_is_ws(b)) {
+            ret = st_fail(c, ST_E_JSON_TRAILING, c->pos);
+        } else if ((mode == ST_MODE_STRICT) && (b != 0x20u)) {
+            ret = st_fail(c, ST_E_STRICT_PADDING, c->pos);
+        } else {
+            c->pos++;
+        }
+    }
+    return ret;
+}
+
+/* The members of the top-level object, after its '{'. */
+/*@ requires st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    requires \valid(r);
+    requires \separated(r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                           p->used.arena);
+    assigns c->pos, c->err_pos, p->used, p->seen_metadata, p->has_metadata,
+            s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
+            s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1],
+            r->err_name, r->err_name_len;
+    ensures st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                          p->used.arena);
+*/
+static st_err st_parse_members(st_cursor *c, st_storage s, st_hparse *p, st_header_result *r)
+{
+    st_err ret = ST_OK;
+    bool done = false;
+    /*@ loop invariant st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+        loop invariant st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena,
+                                     s.arena_cap, p->used.arena);
+        loop assigns c->pos, c->err_pos, p->used, p->seen_metadata, p->has_metadata,
+                     s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
+                     s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1],
+                     r->err_name, r->err_name_len, ret, done;
+        loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0);
+    */
     while ((ret == ST_OK) && !done) {
         st_json_skip_ws(c);
-        ret = st_parse_member(&p, r);
+        ret = st_parse_member(c, s, p, r);
         if (ret == ST_OK) {
             st_json_skip_ws(c);
             if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
@@ -496,22 +751,44 @@ st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
             }
         }
     }
+    return ret;
+}
+
+/*
+ * ST-JSON-1, ST-SCHEMA-1, ST-STRICT-1, ST-STRICT-2: the header is one JSON
+ * object, optionally surrounded by whitespace (strict: none before it, only
+ * spaces after it).
+ */
+st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
+                       st_header_result *r)
+{
+    st_err ret = ST_OK;
+    const st_storage st = *s;
+    st_hparse p;
+    bool done = false;
+    p.mode = mode;
+    p.used.tensors = 0u;
+    p.used.dims = 0u;
+    p.used.meta = 0u;
+    p.used.arena = 0u;
+    p.seen_metadata = false;
+    p.has_metadata = false;
+    r->err_name = NULL;
+    r->err_name_len = 0u;
+    c->pos = 0u;
+    ret = st_parse_open(c, mode, &done);
+    if ((ret == ST_OK) && !done) {
+        ret = st_parse_members(c, st, &p, r);
+    }
     if (ret == ST_OK) {
-        /* ST-JSON-1 / ST-STRICT-2: only whitespace (strict: only spaces) may follow */
-        while ((ret == ST_OK) && (c->pos < c->n)) {
-            uint8_t b = c->h[c->pos];
-            if (!st_json_is_ws(b)) {
-                ret = st_fail(c, ST_E_JSON_TRAILING, c->pos);
-            } else if ((mode == ST_MODE_STRICT) && (b != 0x20u)) {
-                ret = st_fail(c, ST_E_STRICT_PADDING, c->pos);
-            } else {
-                c->pos++;
-            }
-        }
+        ret = st_parse_trailing(c, mode);
     }
     r->n_entries = p.used.tensors;
     r->n_meta = p.used.meta;
     r->has_metadata = p.has_metadata;
-    r->need = p.used;
+    r->need.tensors = p.used.tensors;
+    r->need.dims = p.used.dims;
+    r->need.meta = p.used.meta;
+    r->need.arena = p.used.arena;
     return ret;
 }

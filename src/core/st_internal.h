@@ -103,7 +103,7 @@ st_err st_json_string(st_cursor *c, st_jstring *s);
 */
 void st_json_decode(const uint8_t *h, const st_jstring *s, uint8_t *dst);
 
-/*@ requires st_cursor_ok(c);
+/*@ requires st_cursor_ok(c) && c->pos < c->n;
     requires \valid(num) && \separated(num, c, c->h + (0 .. c->n - 1));
     assigns c->pos, c->err_pos, *num;
     ensures st_cursor_ok(c);
@@ -145,11 +145,36 @@ uint32_t st_jstring_decode_small(const uint8_t *h, const st_jstring *s,
                                  uint8_t *dst, uint32_t cap);
 
 /* st_layout.c -- sorting and ST-VALID-* */
+/*@ requires \valid_read(a + (0 .. an - 1));
+    requires \valid_read(b + (0 .. bn - 1));
+    assigns \nothing;
+    ensures -1 <= \result <= 1;
+    ensures \result == 0 <==>
+              (an == bn && \forall integer k; 0 <= k < an ==> a[k] == b[k]);
+*/
 int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn);
+
+/* The sorts permute entry indices below `bound` (ghost): they stay below. */
+/*@ requires st_sort_ok(kind, t, m, bound);
+    requires \valid(idx + (0 .. n - 1)) && st_idx_below(idx, n, bound);
+    requires st_sort_apart(idx, n, kind, t, m, bound);
+    assigns idx[0 .. n - 1];
+    ensures st_idx_below(idx, n, bound);
+*/
 void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
-                 const st_tensor *t, const st_meta *m);
+                 const st_tensor *t, const st_meta *m) /*@ ghost (uint32_t bound) */;
+
+/*@ requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
+    requires \valid(idx + (0 .. n - 1)) && \valid(tmp + (0 .. n - 1));
+    requires \separated(idx + (0 .. n - 1), tmp + (0 .. n - 1));
+    requires st_idx_below(idx, n, bound);
+    requires st_sort_apart(idx, n, kind, t, \null, bound) &&
+             st_sort_apart(tmp, n, kind, t, \null, bound);
+    assigns idx[0 .. n - 1], tmp[0 .. n - 1];
+    ensures st_idx_below(idx, n, bound);
+*/
 void st_mergesort(uint32_t *idx, uint32_t *tmp, uint32_t n, st_sort_kind kind,
-                  const st_tensor *t);
+                  const st_tensor *t) /*@ ghost (uint32_t bound) */;
 
 /* st_header.c -- ST-SCHEMA-*, ST-META-*, ST-STRICT-* */
 typedef struct st_header_result {
@@ -185,6 +210,81 @@ st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
  * Contracts of the public functions that other core files call (their
  * declarations in tensorproof.h carry none, to keep that header plain).
  */
+
+/* ST-GUAR-1: on ST_OK the layout theorem holds for the parsed file. */
+/*@ requires \valid_read(buf + (0 .. len - 1));
+    requires \valid(out) && \valid(diag);
+    requires st_storage_ok(storage);
+    requires st_storage_apart(storage, buf, len, out, diag);
+    assigns *out, *diag,
+            storage->tensors[0 .. storage->tensor_cap - 1],
+            storage->order[0 .. storage->tensor_cap - 1],
+            storage->by_name[0 .. storage->tensor_cap - 1],
+            storage->scratch[0 .. storage->tensor_cap - 1],
+            storage->dims[0 .. storage->dim_cap - 1],
+            storage->meta[0 .. storage->meta_cap - 1],
+            storage->meta_order[0 .. storage->meta_cap - 1],
+            storage->arena[0 .. storage->arena_cap - 1];
+    ensures \result != ST_OK ==> diag->code == \result;
+    ensures \result == ST_OK ==> st_layout_ok(out);
+    ensures \result == ST_OK ==> st_file_ok(out);
+*/
+st_err st_parse(const uint8_t *buf, uint64_t len, st_mode mode,
+                const st_storage *storage, st_file *out, st_diag *diag);
+
+/*@ requires st_file_ok(f);
+    assigns \nothing;
+    ensures i < f->n_tensors ==> \result == st_live_l(f, i);
+    ensures i >= f->n_tensors ==> \result == \null;
+*/
+const st_tensor *st_tensor_at(const st_file *f, uint32_t i);
+
+/*@ requires st_file_ok(f);
+    assigns \nothing;
+    ensures i < f->n_meta ==> \result == f->st->meta + f->st->meta_order[i];
+    ensures i >= f->n_meta ==> \result == \null;
+*/
+const st_meta *st_meta_at(const st_file *f, uint32_t i);
+
+/*@ requires st_file_ok(f);
+    requires \valid_read(name + (0 .. name_len - 1));
+    assigns \nothing;
+    ensures \result == \null ||
+            (\exists integer i; 0 <= i < f->n_tensors &&
+               \result == f->st->tensors + f->st->by_name[i]);
+    ensures \result != \null ==> st_entry_of(f, \result);
+*/
+const st_tensor *st_find(const st_file *f, const uint8_t *name, uint32_t name_len);
+
+/*@ requires st_file_ok(f) && st_entry_of(f, t);
+    assigns \nothing;
+    ensures d < t->rank ==> \result == f->st->dims[t->dims_at + d];
+    ensures d >= t->rank ==> \result == 0;
+*/
+uint64_t st_dim(const st_file *f, const st_tensor *t, uint32_t d);
+
+/* The accessor's pointer and length lie inside the caller's buffer. */
+/*@ requires st_file_ok(f) && st_layout_ok(f) && st_live_of(f, t);
+    requires \valid(size) && \separated(size, t) &&
+             \separated(size, f, f->st, f->st->tensors + (0 .. f->n_entries - 1),
+                        f->st->order + (0 .. f->n_tensors - 1),
+                        f->st->by_name + (0 .. f->n_tensors - 1),
+                        f->st->meta_order + (0 .. f->n_meta - 1),
+                        f->st->dims + (0 .. f->st->dim_cap - 1));
+    assigns *size;
+    ensures st_file_ok(f) && st_layout_ok(f);
+    ensures *size == t->end - t->begin;
+    ensures \result == f->buf + (ST_PREFIX_LEN + f->header_len + t->begin);
+    ensures ST_PREFIX_LEN + f->header_len + t->begin + *size <= f->len;
+    ensures \valid_read(\result + (0 .. *size - 1));
+*/
+const uint8_t *st_tensor_data(const st_file *f, const st_tensor *t, uint64_t *size);
+
+/*@ requires st_file_ok(f) && st_layout_ok(f) && st_live_of(f, t);
+    assigns \nothing;
+    ensures \result == st_nelem_l(f->st->dims, t->dims_at, t->rank);
+*/
+uint64_t st_tensor_nelem(const st_file *f, const st_tensor *t);
 
 /*@ assigns \nothing;
     ensures \result == st_bits_l(d);

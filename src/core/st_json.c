@@ -6,6 +6,7 @@
  * an explicit, fixed-size stack.
  */
 #include "st_internal.h"
+#include "st_cover.h"
 
 /* ST-JSON-1: the four JSON whitespace bytes, nothing else (no VT, FF, NBSP). */
 bool st_json_is_ws(uint8_t b)
@@ -64,17 +65,23 @@ static uint32_t st_hex_value(uint8_t b)
     return v;
 }
 
-/* Read 4 hex digits at h[at..at+4); false if any is missing or not hex. */
-/*@ requires \valid_read(h + (0 .. n - 1));
+/*
+ * Read 4 hex digits at h[at..at+4); false if any is missing or not hex.
+ * Both calls (st_escape) have checked that `at` is inside the header (U-1
+ * in spec/analysis-notes.md); the test stays as a defence.
+ */
+/*@ requires at <= n && \valid_read(h + (0 .. n - 1));
     requires \valid(cp) && \separated(cp, h + (0 .. n - 1));
     assigns *cp;
     ensures \result ==> at + 4 <= n && *cp <= 0xFFFF;
 */
 static bool st_hex4(const uint8_t *h, uint32_t n, uint32_t at, uint32_t *cp)
 {
-    bool ok = (at <= n) && ((n - at) >= 4u);
+    bool ok;
     uint32_t v = 0u;
     uint32_t k;
+    /*@ assert at <= n; */
+    ok = ST_ALWAYS(at <= n) && ((n - at) >= 4u);
     /*@ loop invariant 0 <= k <= 4;
         loop invariant ok ==> at + 4 <= n;
         loop invariant k == 0 ==> v == 0;
@@ -651,11 +658,18 @@ st_err st_json_number(st_cursor *c, st_jnumber *num)
     st.exp_overflow = false;
     st.sig = 0u;
     st.exp = 0;
-    if ((st.pos < n) && (h[st.pos] == (uint8_t)'-')) {
-        neg = true;
-        st.pos++;
+    /* Both callers found a '-' or a digit at c->pos (U-4). */
+    /*@ assert !(st.pos >= n); */
+    if (ST_NEVER(st.pos >= n)) {
+        st.ret = ST_E_JSON_NUMBER;
+        st.fail_at = st.pos;
+    } else {
+        if (h[st.pos] == (uint8_t)'-') {
+            neg = true;
+            st.pos++;
+        }
+        st = st_number_int(h, n, st);
     }
-    st = st_number_int(h, n, st);
     if (st.ret == ST_OK) {
         st = st_number_frac(h, n, st);
     }

@@ -5,6 +5,11 @@
  * the worst case, without recursion or allocation: a bottom-up merge sort
  * for the name order (the offset-order array is its scratch space, free at
  * that point) and an in-place heapsort for the offset order and metadata.
+ *
+ * The sorts' contracts state what the layout theorem (ST-GUAR-1) needs of
+ * them: every index they leave is one of the indices they were given a
+ * bound for. The order itself is checked afterwards, tensor by tensor, by
+ * st_validate_layout, so the theorem does not rest on the sort's order.
  */
 #include "st_internal.h"
 
@@ -14,6 +19,11 @@ int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
     uint32_t n = (an < bn) ? an : bn;
     uint32_t k = 0u;
     int ret = 0;
+    /*@ loop invariant 0 <= k <= n;
+        loop invariant \forall integer j; 0 <= j < k ==> a[j] == b[j];
+        loop assigns k;
+        loop variant n - k;
+    */
     while ((k < n) && (a[k] == b[k])) {
         k++;
     }
@@ -28,6 +38,11 @@ int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
 }
 
 /* Strict "x sorts before y" for the given kind; x, y are entry indices. */
+/*@ requires kind == ST_SORT_TENSOR_NAME || kind == ST_SORT_TENSOR_OFFSET ||
+             kind == ST_SORT_META_KEY;
+    requires st_sort_entry_ok(kind, t, m, x) && st_sort_entry_ok(kind, t, m, y);
+    assigns \nothing;
+*/
 static bool st_less(st_sort_kind kind, const st_tensor *t, const st_meta *m,
                     uint32_t x, uint32_t y)
 {
@@ -53,11 +68,24 @@ static bool st_less(st_sort_kind kind, const st_tensor *t, const st_meta *m,
 }
 
 /* Restore the max-heap property below `root` within idx[0..n). */
+/*@ requires st_sort_ok(kind, t, m, bound);
+    requires \valid(idx + (0 .. n - 1)) && st_idx_below(idx, n, bound);
+    requires st_sort_apart(idx, n, kind, t, m, bound);
+    requires root <= n;
+    assigns idx[0 .. n - 1];
+    ensures st_idx_below(idx, n, bound);
+*/
 static void st_sift_down(uint32_t *idx, uint32_t root, uint32_t n,
                          st_sort_kind kind, const st_tensor *t, const st_meta *m)
+    /*@ ghost (uint32_t bound) */
 {
     uint32_t r = root;
     bool done = false;
+    /*@ loop invariant st_idx_below(idx, n, bound);
+        loop invariant r <= n;
+        loop assigns r, done, idx[0 .. n - 1];
+        loop variant (n - r) + (done ? 0 : 1);
+    */
     while (!done && (r < (n / 2u))) {
         uint32_t child = (2u * r) + 1u;
         if (((child + 1u) < n) && st_less(kind, t, m, idx[child], idx[child + 1u])) {
@@ -76,49 +104,125 @@ static void st_sift_down(uint32_t *idx, uint32_t root, uint32_t n,
 
 /* Sort idx[0..n) ascending by st_less (a total order: ties broken by index). */
 void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
-                 const st_tensor *t, const st_meta *m)
+                 const st_tensor *t, const st_meta *m) /*@ ghost (uint32_t bound) */
 {
     uint32_t i = 0u;
     uint32_t end = n;
     bool sorted = true;
     /* Headers are usually written in order already: one linear pass
        detects that and skips the O(n log n) work. */
+    /*@ loop invariant i < n || (i == 0 && n == 0);
+        loop assigns i, sorted;
+        loop variant n - i;
+    */
     while (sorted && ((i + 1u) < n)) {
         sorted = st_less(kind, t, m, idx[i], idx[i + 1u]);
         i++;
     }
     i = sorted ? 0u : (n / 2u);
     end = sorted ? 0u : n;
+    /*@ loop invariant i <= n && st_idx_below(idx, n, bound);
+        loop assigns i, idx[0 .. n - 1];
+        loop variant i;
+    */
     while (i > 0u) {
         i--;
-        st_sift_down(idx, i, n, kind, t, m);
+        st_sift_down(idx, i, n, kind, t, m) /*@ ghost (bound) */;
     }
+    /*@ loop invariant end <= n && st_idx_below(idx, n, bound);
+        loop assigns end, idx[0 .. n - 1];
+        loop variant end;
+    */
     while (end > 1u) {
         uint32_t tmp;
         end--;
         tmp = idx[0];
         idx[0] = idx[end];
         idx[end] = tmp;
-        st_sift_down(idx, 0u, end, kind, t, m);
+        st_sift_down(idx, 0u, end, kind, t, m) /*@ ghost (bound) */;
     }
 }
 
 /* Merge the ordered runs src[lo..mid) and src[mid..hi) into dst[lo..hi). */
+/*@ requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
+    requires lo <= mid <= hi <= n;
+    requires \valid_read(src + (0 .. n - 1)) && \valid(dst + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), dst + (0 .. n - 1));
+    requires st_sort_apart(dst, n, kind, t, \null, bound);
+    requires st_idx_below(src, n, bound);
+    assigns dst[lo .. hi - 1];
+    ensures \forall integer k; lo <= k < hi ==> dst[k] < bound;
+*/
 static void st_merge(const uint32_t *src, uint32_t *dst, uint32_t lo, uint32_t mid,
                      uint32_t hi, st_sort_kind kind, const st_tensor *t)
+    /*@ ghost (uint32_t n, uint32_t bound) */
 {
     uint32_t a = lo;
     uint32_t b = mid;
     uint32_t o = lo;
+    /*@ loop invariant lo <= a <= mid <= b <= hi;
+        loop invariant o == a + (b - mid);
+        loop invariant \forall integer k; lo <= k < o ==> dst[k] < bound;
+        loop invariant st_idx_below(src, n, bound);
+        loop assigns a, b, o, dst[lo .. hi - 1];
+        loop variant hi - o;
+    */
     while (o < hi) {
         if ((a < mid) && ((b >= hi) || !st_less(kind, t, NULL, src[b], src[a]))) {
+            /*@ assert src[a] < bound; */
             dst[o] = src[a];
             a++;
         } else {
+            /*@ assert src[b] < bound; */
             dst[o] = src[b];
             b++;
         }
         o++;
+    }
+}
+
+/*
+ * One level of the merge sort: the runs of `width` in src[0..n) are merged
+ * pairwise into dst[0..n); a pair already in order is copied.
+ */
+/*@ requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
+    requires 1 <= width < n;
+    requires \valid_read(src + (0 .. n - 1)) && \valid(dst + (0 .. n - 1));
+    requires \separated(src + (0 .. n - 1), dst + (0 .. n - 1));
+    requires st_sort_apart(dst, n, kind, t, \null, bound);
+    requires st_idx_below(src, n, bound);
+    assigns dst[0 .. n - 1];
+    ensures st_idx_below(dst, n, bound);
+*/
+static void st_merge_pass(const uint32_t *src, uint32_t *dst, uint32_t n, uint64_t width,
+                          st_sort_kind kind, const st_tensor *t)
+    /*@ ghost (uint32_t bound) */
+{
+    uint32_t lo = 0u;
+    uint32_t i;
+    /*@ loop invariant lo <= n;
+        loop invariant st_idx_below(dst, lo, bound);
+        loop invariant st_idx_below(src, n, bound);
+        loop assigns lo, i, dst[0 .. n - 1];
+        loop variant n - lo;
+    */
+    while (lo < n) {
+        uint32_t mid = ((uint64_t)(n - lo) > width) ? (lo + (uint32_t)width) : n;
+        uint32_t hi = ((uint64_t)(n - mid) > width) ? (mid + (uint32_t)width) : n;
+        if ((mid < hi) && st_less(kind, t, NULL, src[mid], src[mid - 1u])) {
+            st_merge(src, dst, lo, mid, hi, kind, t) /*@ ghost (n, bound) */;
+        } else {
+            /*@ loop invariant lo <= i <= hi;
+                loop invariant st_idx_below(dst, i, bound);
+                loop invariant st_idx_below(src, n, bound);
+                loop assigns i, dst[lo .. hi - 1];
+                loop variant hi - i;
+            */
+            for (i = lo; i < hi; i++) {
+                dst[i] = src[i];
+            }
+        }
+        lo = hi;
     }
 }
 
@@ -129,33 +233,32 @@ static void st_merge(const uint32_t *src, uint32_t *dst, uint32_t lo, uint32_t m
  * is sorted or nearly so costs little more than one pass per level.
  */
 void st_mergesort(uint32_t *idx, uint32_t *tmp, uint32_t n, st_sort_kind kind,
-                  const st_tensor *t)
+                  const st_tensor *t) /*@ ghost (uint32_t bound) */
 {
     uint64_t width = 1u;
     uint32_t *src = idx;
     uint32_t *dst = tmp;
     uint32_t i;
+    /*@ loop invariant (src == idx && dst == tmp) || (src == tmp && dst == idx);
+        loop invariant 1 <= width <= 2 * ST_U32_MAX_L;
+        loop invariant st_idx_below(src, n, bound);
+        loop assigns width, src, dst, idx[0 .. n - 1], tmp[0 .. n - 1];
+        loop variant n - width;
+    */
     while (width < (uint64_t)n) {
-        uint32_t lo = 0u;
         uint32_t *swap;
-        while (lo < n) {
-            uint32_t mid = ((uint64_t)(n - lo) > width) ? (lo + (uint32_t)width) : n;
-            uint32_t hi = ((uint64_t)(n - mid) > width) ? (mid + (uint32_t)width) : n;
-            if ((mid < hi) && st_less(kind, t, NULL, src[mid], src[mid - 1u])) {
-                st_merge(src, dst, lo, mid, hi, kind, t);
-            } else {
-                for (i = lo; i < hi; i++) {
-                    dst[i] = src[i];
-                }
-            }
-            lo = hi;
-        }
+        st_merge_pass(src, dst, n, width, kind, t) /*@ ghost (bound) */;
         swap = src;
         src = dst;
         dst = swap;
         width = width * 2u;
     }
     if (src != idx) {
+        /*@ loop invariant 0 <= i <= n;
+            loop invariant st_idx_below(idx, i, bound) && st_idx_below(tmp, n, bound);
+            loop assigns i, idx[0 .. n - 1];
+            loop variant n - i;
+        */
         for (i = 0u; i < n; i++) {
             idx[i] = src[i];
         }

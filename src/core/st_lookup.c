@@ -3,6 +3,8 @@
  * lookup by name (binary search over the name-sorted index), and the data
  * accessor, whose pointer and length lie inside the file buffer because
  * st_parse proved begin <= end <= data_len (spec section "Guarantees").
+ * Contracts: st_internal.h (st_tensor_data's is the layout theorem, ST-GUAR-1,
+ * turned into a bound on the pointer and length it returns).
  */
 #include "st_internal.h"
 
@@ -29,6 +31,13 @@ const st_tensor *st_find(const st_file *f, const uint8_t *name, uint32_t name_le
     const st_tensor *ret = NULL;
     uint32_t lo = 0u;
     uint32_t hi = f->n_tensors;
+    /*@ loop invariant 0 <= lo <= hi <= f->n_tensors;
+        loop invariant ret == \null ||
+          (\exists integer i; 0 <= i < f->n_tensors &&
+             ret == f->st->tensors + f->st->by_name[i]);
+        loop assigns lo, hi, ret;
+        loop variant hi - lo + (ret == \null ? 1 : 0);
+    */
     while ((lo < hi) && (ret == NULL)) {
         uint32_t mid = lo + ((hi - lo) / 2u);
         const st_tensor *t = &f->st->tensors[f->st->by_name[mid]];
@@ -63,6 +72,11 @@ uint64_t st_tensor_nelem(const st_file *f, const st_tensor *t)
 {
     uint64_t nelem = 1u;
     uint32_t d;
+    /*@ loop invariant 0 <= d <= t->rank;
+        loop invariant nelem == st_nelem_l(f->st->dims, t->dims_at, d);
+        loop assigns d, nelem;
+        loop variant t->rank - d;
+    */
     for (d = 0u; d < t->rank; d++) {
         nelem = nelem * f->st->dims[t->dims_at + d];
     }

@@ -34,7 +34,40 @@ static bool st_add64(uint64_t a, uint64_t b, uint64_t *r)
     return ok;
 }
 
+/* Dimension d of tensor t (d < t->rank), as st_dim reads it. */
+/*@ requires \valid_read(f) && \valid_read(t) && \valid_read(f->st);
+    requires d < t->rank && t->dims_at + t->rank <= 4294967295;
+    requires \valid_read(f->st->dims + (t->dims_at .. t->dims_at + t->rank - 1));
+    assigns \nothing;
+    ensures \result == f->st->dims[t->dims_at + d];
+*/
+static uint64_t st_plan_dim(const st_file *f, const st_tensor *t, uint32_t d)
+{
+    return f->st->dims[t->dims_at + d];
+}
+
 /* ST-PLAN-1 */
+/*@ requires \valid_read(f) && \valid_read(t) && \valid(item) && \valid_read(f->st);
+    requires f->header_len <= ST_HEADER_MAX;
+    requires t->dims_at + t->rank <= 4294967295;
+    requires \valid_read(f->st->dims + (t->dims_at .. t->dims_at + t->rank - 1));
+    assigns *item;
+    ensures \result == ST_OK || \result == ST_E_ARGUMENT;
+    ensures shard != ST_SHARD_NONE && shard != ST_SHARD_ROWS && shard != ST_SHARD_COLS ==>
+              \result == ST_E_ARGUMENT;
+    ensures \result == ST_OK ==> st_item_input_ok(*item) && item->shard == shard;
+    ensures \result == ST_OK ==>
+              item->src_begin == ST_PREFIX_LEN + \old(f->header_len) + \old(t->begin) &&
+              item->src_bytes == \old(t->end) - \old(t->begin);
+    ensures \result == ST_OK && shard == ST_SHARD_NONE ==> item->start == 0 && item->stop == item->rows;
+    ensures \result == ST_OK && shard != ST_SHARD_NONE ==> item->start == start && item->stop == stop;
+    ensures \result == ST_OK && \old(t->rank) == 0 ==> item->rows == 1 && item->cols == 1;
+    ensures \result == ST_OK && \old(t->rank) == 1 ==>
+              (shard == ST_SHARD_COLS ? item->rows == 1 : item->cols == 1);
+    ensures \result == ST_OK ==>
+              item->src == item->src_begin && item->pitch == 0 && item->width == 0 &&
+              item->height == 0 && item->bytes == 0 && item->dst == 0;
+*/
 st_err st_plan_item_init(const st_file *f, const st_tensor *t, st_shard_kind shard,
                          uint64_t start, uint64_t stop, st_plan_item *item)
 {
@@ -46,38 +79,52 @@ st_err st_plan_item_init(const st_file *f, const st_tensor *t, st_shard_kind sha
     uint64_t limit = 1u;
     uint64_t a = 0u;
     uint64_t b = 0u;
+    uint64_t first = start;
+    uint64_t last = stop;
     bool ok = true;
     uint32_t d;
     if ((t->rank == 1u) && (shard != ST_SHARD_COLS)) {
         /* a rank-1 tensor viewed as one column: a row range selects elements */
-        rows = st_dim(f, t, 0u);
+        rows = st_plan_dim(f, t, 0u);
     } else if (t->rank > 0u) {
-        cols = st_dim(f, t, t->rank - 1u);
+        cols = st_plan_dim(f, t, t->rank - 1u);
+        /*@ loop invariant 0 <= d < t->rank;
+            loop invariant d == 0 ==> rows == 1;
+            loop assigns d, ok, rows;
+            loop variant t->rank - d;
+        */
         for (d = 0u; (d + 1u) < t->rank; d++) {
-            ok = ok && st_mul64(rows, st_dim(f, t, d), &rows);
+            ok = ok && st_mul64(rows, st_plan_dim(f, t, d), &rows);
         }
+    } else {
+        /* a scalar: one element, 1 x 1 */
     }
     ok = ok && (bits != 0u) && st_mul64(rows, cols, &nbits) && st_mul64(nbits, bits, &nbits) &&
-         ((nbits % 8u) == 0u) && ((nbits / 8u) == (t->end - t->begin)) && (t->begin <= t->end) &&
+         ((nbits % 8u) == 0u) && (t->begin <= t->end) && ((nbits / 8u) == (t->end - t->begin)) &&
          st_add64(ST_PREFIX_LEN + f->header_len, t->begin, &a) && st_add64(a, nbits / 8u, &b);
+    /*@ assert ok ==> nbits == rows * cols * bits && nbits % 8 == 0 && 0 < bits; */
+    /*@ assert ok ==> (nbits / 8) * 8 == nbits; */
     if (ok) {
         limit = (shard == ST_SHARD_COLS) ? cols : rows;
         if (shard == ST_SHARD_NONE) {
-            start = 0u;
-            stop = rows;
+            first = 0u;
+            last = rows;
         }
-        ok = (start <= stop) && (stop <= limit) &&
+        ok = (first <= last) && (last <= limit) &&
              ((shard == ST_SHARD_NONE) || (shard == ST_SHARD_ROWS) || (shard == ST_SHARD_COLS));
     }
-    if (ok && (start != stop)) {
+    if (ok && (first != last) && (rows != 0u)) {
         /* byte boundaries: sub-byte dtypes can only be cut where a byte
-           ends. A non-empty range implies a non-zero count on the other
-           axis, so these products are at most nbits. */
+           ends. With at least one row, a non-empty range selects bits
+           (rows >= 1; for a row range, a zero-width row copies nothing and
+           every product is 0), so these products are at most nbits. A
+           column range of a view with no rows selects no byte: nothing is
+           cut (ST-PLAN-1). */
         uint64_t unit = 0u;
         uint64_t lo = 0u;
         uint64_t hi = 0u;
         ok = st_mul64((shard == ST_SHARD_COLS) ? 1u : cols, bits, &unit) &&
-             st_mul64(start, unit, &lo) && st_mul64(stop, unit, &hi) &&
+             st_mul64(first, unit, &lo) && st_mul64(last, unit, &hi) &&
              ((lo % 8u) == 0u) && ((hi % 8u) == 0u);
         if (ok && (shard == ST_SHARD_COLS) && (rows > 1u)) {
             ok = st_mul64(cols, bits, &unit) && ((unit % 8u) == 0u);
@@ -90,14 +137,21 @@ st_err st_plan_item_init(const st_file *f, const st_tensor *t, st_shard_kind sha
         item->cols = cols;
         item->bits = (uint32_t)bits;
         item->shard = (uint32_t)shard;
-        item->start = start;
-        item->stop = stop;
+        item->start = first;
+        item->stop = last;
         item->src = a;
         item->pitch = 0u;
         item->width = 0u;
         item->height = 0u;
         item->bytes = 0u;
         item->dst = 0u;
+        /*@ assert item->src_bytes * 8 == item->rows * item->cols * item->bits; */
+        /*@ assert item->start <= item->stop <=
+                   (item->shard == ST_SHARD_COLS ? item->cols : item->rows); */
+        /*@ assert st_unit_l(*item) == ((shard == ST_SHARD_COLS) ? 1 : cols) * bits; */
+        /*@ assert !st_item_empty(*item) ==>
+                   (item->start * st_unit_l(*item)) % 8 == 0 &&
+                   (item->stop * st_unit_l(*item)) % 8 == 0; */
     } else {
         ret = ST_E_ARGUMENT;
     }
@@ -107,7 +161,7 @@ st_err st_plan_item_init(const st_file *f, const st_tensor *t, st_shard_kind sha
 /* Source runs of one item: where its selection starts and how it repeats. */
 /*@ requires \valid(it);
     assigns it->src, it->width, it->pitch, it->height, it->bytes;
-    ensures \result ==> st_item_runs_ok(it);
+    ensures \result ==> st_item_runs_ok(*it) && st_item_selects(*it);
 */
 static bool st_plan_runs(st_plan_item *it)
 {
@@ -119,23 +173,28 @@ static bool st_plan_runs(st_plan_item *it)
     it->width = 0u;
     it->pitch = 0u;
     it->height = 1u;
-    if (ok && (it->shard == ST_SHARD_NONE)) {
+    if (ok && (it->shard == (uint32_t)ST_SHARD_NONE)) {
         it->width = it->src_bytes;
-    } else if (ok && (it->start != it->stop)) {
+    } else if (ok && (it->start != it->stop) &&
+               ((it->shard != (uint32_t)ST_SHARD_COLS) || (it->rows != 0u))) {
         /* unit: bits per selected row (row shards) or per column */
-        ok = st_mul64((it->shard == ST_SHARD_COLS) ? 1u : it->cols, (uint64_t)it->bits, &unit) &&
+        ok = st_mul64((it->shard == (uint32_t)ST_SHARD_COLS) ? 1u : it->cols, (uint64_t)it->bits,
+                      &unit) &&
              st_mul64(it->start, unit, &lead) && st_mul64(it->stop - it->start, unit, &span) &&
              st_add64(it->src_begin, lead / 8u, &it->src);
         it->width = span / 8u;
-        if (ok && (it->shard == ST_SHARD_COLS)) {
+        if (ok && (it->shard == (uint32_t)ST_SHARD_COLS)) {
             it->height = it->rows;
             ok = st_mul64(it->cols, (uint64_t)it->bits, &unit);
             it->pitch = unit / 8u;
         }
+    } else if (it->shard == (uint32_t)ST_SHARD_COLS) {
+        /* no columns, or no rows: nothing to copy, one empty run per row */
+        it->height = it->rows;
     } else {
         /* an empty range: nothing to copy */
     }
-    if (it->shard != ST_SHARD_COLS) {
+    if (it->shard != (uint32_t)ST_SHARD_COLS) {
         it->pitch = it->width;
     }
     ok = ok && st_mul64(it->width, it->height, &it->bytes) &&
@@ -159,6 +218,7 @@ static bool st_plan_runs(st_plan_item *it)
     ensures \result == ST_OK || \result == ST_E_ARGUMENT;
     ensures \result == ST_OK ==> st_plan_laid(items, n, align, *total);
     ensures \result == ST_OK ==> 0 < align <= ST_PLAN_ALIGN_MAX;
+    ensures \result == ST_OK ==> st_items_ok(items, n);
 */
 st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t *total)
 {
@@ -173,7 +233,8 @@ st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t 
         loop invariant ret == ST_OK || ret == ST_E_ARGUMENT;
         loop invariant ret == ST_OK ==> 0 < align <= ST_PLAN_ALIGN_MAX;
         loop invariant ret == ST_OK ==> st_plan_laid(items, i, align, off);
-        loop invariant ret == ST_OK && i > 0 ==> items[i - 1].dst + items[i - 1].bytes == off;
+        loop invariant ret == ST_OK ==>
+                       \forall integer k; 0 <= k < i ==> items[k].dst + items[k].bytes <= off;
         loop assigns i, ret, off, items[0 .. n - 1].src, items[0 .. n - 1].width,
                      items[0 .. n - 1].pitch, items[0 .. n - 1].height,
                      items[0 .. n - 1].bytes, items[0 .. n - 1].dst;
@@ -186,6 +247,7 @@ st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t 
             ret = ST_E_ARGUMENT;
         } else {
             it->dst = up - (up % align);
+            /*@ assert it->dst == (up / align) * align; */
             /*@ assert it->dst % align == 0 && off <= it->dst; */
             if (!st_add64(it->dst, it->bytes, &off)) {
                 ret = ST_E_ARGUMENT;
@@ -201,92 +263,163 @@ st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t 
 /* ST-PLAN-3 */
 /*@ requires \valid(it) && \valid_read(items + (0 .. n - 1));
     requires \separated(it, items + (0 .. n - 1));
-    requires \forall integer k; 0 <= k < n ==>
-               st_item_runs_ok(items + k) && items[k].dst + items[k].bytes <= 18446744073709551615;
     assigns *it;
-    ensures st_iter_ok(it) && it->items == items && it->n == n && it->i == 0;
+    ensures it->items == items && it->n == n && it->i == 0;
+    ensures st_iter_ok(it);
+    ensures it->run == 0 && it->off == 0 && it->done == 0;
+    ensures 0 < chunk <= ST_PLAN_CHUNK_MAX ==> it->chunk == chunk;
 */
 void st_plan_iter_init(st_chunk_iter *it, const st_plan_item *items, uint32_t n,
                        uint64_t chunk)
 {
+    uint64_t c = chunk;
+    if ((chunk == 0u) || (chunk > ST_PLAN_CHUNK_MAX)) {
+        c = ST_PLAN_CHUNK_MAX;
+    }
     it->items = items;
     it->n = n;
     it->i = 0u;
-    it->chunk = ((chunk == 0u) || (chunk > ST_PLAN_CHUNK_MAX)) ? ST_PLAN_CHUNK_MAX : chunk;
+    it->chunk = c;
     it->run = 0u;
     it->off = 0u;
     it->done = 0u;
 }
 
-/*@ requires \valid(it) && st_iter_ok(it);
+/*@ requires \valid(it) && st_iter_ok(it) && st_items_ok(it->items, it->n);
     requires \valid(out) && \separated(out, it, it->items + (0 .. it->n - 1));
     requires \separated(it, it->items + (0 .. it->n - 1));
     assigns it->i, it->run, it->off, it->done, *out;
     ensures st_iter_ok(it);
     ensures it->items == \old(it->items) && it->n == \old(it->n) && it->chunk == \old(it->chunk);
     ensures \old(it->i) <= it->i;
+    // an item is left only once all its bytes went out; those passed over are empty
+    ensures \old(it->i) < it->i ==> \old(it->done) == \old(it->items[it->i].bytes);
+    ensures \forall integer k; \old(it->i) < k < it->i ==> \at(it->items[k].bytes, Pre) == 0;
     ensures \result ==> out->item == it->i && it->i < it->n;
-    ensures \result ==> st_chunk_ok(out, it->items + out->item, it->chunk);
-    ensures \result ==> out->dst + out->width * out->height ==
-                         it->items[out->item].dst + it->done;
+    ensures \result ==> \let j = it->i; st_chunk_ok(*out, \at(it->items[j], Pre), it->chunk);
+    // each chunk starts where the previous one of its item ended, or at the
+    // start of its item
+    ensures \result && it->i == \old(it->i) ==> \let j = it->i;
+              st_chunk_at(*out, \at(it->items[j], Pre), \old(it->run), \old(it->off), \old(it->done));
+    ensures \result && it->i != \old(it->i) ==> \let j = it->i;
+              st_chunk_at(*out, \at(it->items[j], Pre), 0, 0, 0);
+    ensures \result ==> \let j = it->i;
+              it->done == (out->dst - \at(it->items[j].dst, Pre)) + out->width * out->height;
     ensures !\result ==> it->i == it->n;
 */
 bool st_plan_next(st_chunk_iter *it, st_chunk *out)
 {
     bool found = false;
-    /*@ loop invariant st_iter_ok(it) && \at(it->i, Pre) <= it->i;
-        loop invariant found ==> out->item == it->i && it->i < it->n &&
-                       st_chunk_ok(out, it->items + out->item, it->chunk) &&
-                       out->dst + out->width * out->height == it->items[out->item].dst + it->done;
-        loop assigns found, it->i, it->run, it->off, it->done, *out;
-        loop variant 2 * (it->n - it->i) + (found ? 0 : 1);
+    const st_plan_item *items = it->items;
+    uint32_t n = it->n;
+    uint64_t chunk = it->chunk;
+    uint32_t i = it->i;
+    uint64_t run = it->run;
+    uint64_t off = it->off;
+    uint64_t done = it->done;
+    uint64_t src = 0u;
+    uint64_t dst = 0u;
+    uint64_t pitch = 0u;
+    uint64_t w = 0u;
+    uint64_t h = 0u;
+    /* skip the items that are finished or empty */
+    /*@ loop invariant \at(it->i, Pre) <= i <= n;
+        loop invariant i < n ==> st_item_pos(items[i].height, items[i].width, run, off, done);
+        loop invariant i == \at(it->i, Pre) ==>
+                       run == \at(it->run, Pre) && off == \at(it->off, Pre) &&
+                       done == \at(it->done, Pre);
+        loop invariant \at(it->i, Pre) < i ==>
+                       run == 0 && off == 0 && done == 0 &&
+                       \at(it->done, Pre) == items[\at(it->i, Pre)].bytes;
+        loop invariant \forall integer k; \at(it->i, Pre) < k < i ==> items[k].bytes == 0;
+        loop assigns i, run, off, done;
+        loop variant n - i;
     */
-    while ((it->i < it->n) && !found) {
-        const st_plan_item *item = &it->items[it->i];
-        if ((it->run >= item->height) || (item->width == 0u)) {
-            it->i++;
-            it->run = 0u;
-            it->off = 0u;
-            it->done = 0u;
-        } else if ((it->off == 0u) && (item->width <= it->chunk)) {
+    while ((i < n) && ((run >= items[i].height) || (items[i].width == 0u))) {
+        /*@ assert st_item_runs_ok(items[i]); */
+        /*@ assert done == items[i].bytes; */
+        i++;
+        run = 0u;
+        off = 0u;
+        done = 0u;
+    }
+    if (i < n) {
+        const st_plan_item item = items[i];
+        uint64_t nrun = run;
+        uint64_t noff = off;
+        uint64_t ndone = done;
+        /*@ assert st_item_runs_ok(item) && item.dst + item.bytes <= 18446744073709551615; */
+        /*@ assert 0 < item.width && run < item.height && item.bytes == item.width * item.height; */
+        /*@ assert run * item.pitch <= (item.height - 1) * item.pitch; */
+        /*@ assert (run + 1) * item.width <= item.height * item.width; */
+        /*@ assert done + item.width - off <= item.bytes; */
+        pitch = item.pitch;
+        dst = item.dst + done;
+        if ((off == 0u) && (item.width <= chunk)) {
             /* whole runs, as many as fit in a chunk */
-            uint64_t h = it->chunk / item->width;
-            /*@ assert h * item->width <= it->chunk && h >= 1; */
-            if (h > (item->height - it->run)) {
-                h = item->height - it->run;
+            w = item.width;
+            h = chunk / item.width;
+            /*@ assert h * item.width <= chunk && h >= 1; */
+            if (h > (item.height - run)) {
+                h = item.height - run;
             }
-            /*@ assert it->run + h <= item->height && h * item->width <= it->chunk; */
-            /*@ assert (it->run + h - 1) * item->pitch <= (item->height - 1) * item->pitch; */
-            out->item = it->i;
-            out->src = item->src + (it->run * item->pitch);
-            out->pitch = item->pitch;
-            out->width = item->width;
-            out->height = h;
-            out->dst = item->dst + it->done;
-            it->run += h;
-            it->done += h * item->width;
-            found = true;
+            /*@ assert run + h <= item.height && h * item.width <= chunk; */
+            /*@ assert (run + h - 1) * item.pitch <= (item.height - 1) * item.pitch; */
+            /*@ assert (run + h) * item.width <= item.height * item.width; */
+            /*@ assert done + h * item.width == (run + h) * item.width; */
+            src = item.src + (run * item.pitch);
+            nrun += h;
+            ndone += h * item.width;
         } else {
             /* a run longer than a chunk: split it */
-            uint64_t w = item->width - it->off;
-            if (w > it->chunk) {
-                w = it->chunk;
+            w = item.width - off;
+            h = 1u;
+            if (w > chunk) {
+                w = chunk;
             }
-            /*@ assert it->run * item->pitch <= (item->height - 1) * item->pitch; */
-            out->item = it->i;
-            out->src = item->src + (it->run * item->pitch) + it->off;
-            out->pitch = item->pitch;
-            out->width = w;
-            out->height = 1u;
-            out->dst = item->dst + it->done;
-            it->off += w;
-            it->done += w;
-            if (it->off == item->width) {
-                it->off = 0u;
-                it->run++;
+            src = item.src + (run * item.pitch) + off;
+            noff += w;
+            ndone += w;
+            if (noff == item.width) {
+                /*@ assert ndone == (run + 1) * item.width; */
+                noff = 0u;
+                nrun++;
             }
-            found = true;
         }
+        /*@ assert st_item_pos(item.height, item.width, nrun, noff, ndone); */
+        /*@ assert ndone == done + w * h; */
+        /*@ assert src == item.src + run * item.pitch + off && dst == item.dst + done; */
+        /*@ assert run + h <= item.height && off + w <= item.width; */
+        /*@ assert h > 1 ==> off == 0 && w == item.width; */
+        /*@ assert w >= 1 && h >= 1 && w * h <= chunk; */
+        /*@ assert src + (h - 1) * item.pitch + w <=
+                   item.src + (item.height - 1) * item.pitch + item.width; */
+        /*@ assert dst + w * h <= item.dst + item.bytes; */
+        it->i = i;
+        it->run = nrun;
+        it->off = noff;
+        it->done = ndone;
+        out->item = i;
+        out->src = src;
+        out->pitch = pitch;
+        out->width = w;
+        out->height = h;
+        out->dst = dst;
+        /*@ assert st_chunk_ok(*out, item, chunk); */
+        /*@ assert st_chunk_at(*out, item, run, off, done); */
+        /*@ assert it->done == (out->dst - item.dst) + out->width * out->height; */
+        /*@ assert st_item_pos(it->items[it->i].height, it->items[it->i].width,
+                               it->run, it->off, it->done); */
+        /*@ assert it->items == items && it->n == n && it->chunk == chunk; */
+        /*@ assert st_iter_ok(it); */
+        found = true;
+    } else {
+        it->i = i;
+        it->run = run;
+        it->off = off;
+        it->done = done;
+        /*@ assert it->items == items && it->n == n && it->chunk == chunk; */
+        /*@ assert st_iter_ok(it); */
     }
     return found;
 }

@@ -78,26 +78,79 @@ typedef struct st_chunk_iter {
 
 /*@
   // ------------------------------------------------ ST-PLAN: the plan theorem
+  // Multiplying by a non-negative number keeps an order (used for the
+  // offsets of runs and the ends of items).
+  lemma st_mul_mono: \forall integer a, b, c; 0 <= a <= b && 0 <= c ==> a * c <= b * c;
+
   // An item's source runs lie inside its tensor's bytes, and its byte count
   // is width x height without overflow.
-  predicate st_item_runs_ok(st_plan_item *it) =
-    it->bytes == it->width * it->height &&
-    it->src_begin <= it->src &&
-    it->src_begin + it->src_bytes <= 18446744073709551615 &&
-    (it->width > 0 && it->height > 0 ==>
-       it->src + (it->height - 1) * it->pitch + it->width <= it->src_begin + it->src_bytes) &&
-    (it->height > 1 ==> it->width <= it->pitch);
+  predicate st_item_runs_ok(st_plan_item it) =
+    it.bytes == it.width * it.height &&
+    it.src_begin <= it.src &&
+    it.src_begin + it.src_bytes <= 18446744073709551615 &&
+    (it.width > 0 && it.height > 0 ==>
+       it.src + (it.height - 1) * it.pitch + it.width <= it.src_begin + it.src_bytes) &&
+    (it.height > 1 ==> it.width <= it.pitch);
+
+  // Bits of the selection's unit: a row of the 2-D view (row ranges and the
+  // whole tensor) or one element (column ranges).
+  logic integer st_unit_l(st_plan_item it) =
+    (it.shard == ST_SHARD_COLS ? 1 : it.cols) * it.bits;
+
+  // A selection with no bytes: an empty range, or a column range of a view
+  // with no rows (its columns may be wider than any byte count: nothing is
+  // cut, nothing is copied).
+  predicate st_item_empty(st_plan_item it) =
+    it.start >= it.stop || (it.shard == ST_SHARD_COLS && it.rows == 0);
+
+  // An item as st_plan_item_init describes it: a consistent 2-D view of the
+  // tensor's bytes and a selection inside it that is cut on byte boundaries.
+  predicate st_item_input_ok(st_plan_item it) =
+    0 < it.bits && it.shard <= ST_SHARD_COLS &&
+    it.src_bytes * 8 == it.rows * it.cols * it.bits &&
+    it.src_begin + it.src_bytes <= 18446744073709551615 &&
+    it.start <= it.stop <= (it.shard == ST_SHARD_COLS ? it.cols : it.rows) &&
+    (!st_item_empty(it) ==>
+       (it.start * st_unit_l(it)) % 8 == 0 && (it.stop * st_unit_l(it)) % 8 == 0 &&
+       (it.shard == ST_SHARD_COLS && it.rows > 1 ==> (it.cols * it.bits) % 8 == 0));
+
+  // The runs are the selected bytes: the whole tensor as one run; rows
+  // [start, stop) as one run; columns [start, stop) as one run per row,
+  // a row's length apart. An empty range selects nothing.
+  predicate st_item_selects(st_plan_item it) =
+    (it.shard == ST_SHARD_NONE ==>
+       it.src == it.src_begin && it.width == it.src_bytes && it.height == 1) &&
+    (it.shard != ST_SHARD_NONE && st_item_empty(it) ==> it.bytes == 0) &&
+    (it.shard != ST_SHARD_NONE && !st_item_empty(it) ==>
+       it.src == it.src_begin + (it.start * st_unit_l(it)) / 8 &&
+       it.width == ((it.stop - it.start) * st_unit_l(it)) / 8 &&
+       (it.shard == ST_SHARD_COLS ==>
+          it.height == it.rows && it.pitch == (it.cols * it.bits) / 8) &&
+       (it.shard != ST_SHARD_COLS ==> it.height == 1));
 
   // ... and its destination range lies inside an allocation of `total` bytes.
-  predicate st_item_placed(st_plan_item *it, integer total) =
-    st_item_runs_ok(it) && it->dst + it->bytes <= total;
+  predicate st_item_placed(st_plan_item it, integer total) =
+    st_item_runs_ok(it) && st_item_selects(it) && it.dst + it.bytes <= total;
 
   // A laid-out plan: every item placed and aligned, destinations in order
   // and pairwise disjoint.
   predicate st_plan_laid(st_plan_item *items, integer n, integer align, integer total) =
-    (\forall integer k; 0 <= k < n ==> st_item_placed(items + k, total)) &&
+    (\forall integer k; 0 <= k < n ==> st_item_placed(items[k], total)) &&
     (\forall integer k; 0 <= k < n ==> items[k].dst % align == 0) &&
-    (\forall integer k; 0 <= k < n - 1 ==> items[k].dst + items[k].bytes <= items[k + 1].dst);
+    (\forall integer k, l; 0 <= k < l < n ==> items[k].dst + items[k].bytes <= items[l].dst);
+
+  // Every item's runs inside its tensor, its destination range inside 64 bits.
+  predicate st_items_ok(st_plan_item *items, integer n) =
+    \forall integer k; 0 <= k < n ==>
+      st_item_runs_ok(items[k]) && items[k].dst + items[k].bytes <= 18446744073709551615;
+
+  // Byte `done` of an item of `height` runs of `width` bytes (packed at the
+  // destination) is byte `off` of its run `run`; done == width x height is
+  // the end of the item.
+  predicate st_item_pos(integer height, integer width, integer run, integer off, integer done) =
+    0 <= run <= height && 0 <= off &&
+    (off > 0 ==> run < height && off < width) &&
+    done == run * width + off;
 
   // Iterator state: `done` bytes of item i emitted, i.e. `run` whole runs
   // plus `off` bytes of the next one.
@@ -105,23 +158,28 @@ typedef struct st_chunk_iter {
     \valid_read(it->items + (0 .. it->n - 1)) &&
     0 < it->chunk <= ST_PLAN_CHUNK_MAX &&
     0 <= it->i <= it->n &&
-    (\forall integer k; 0 <= k < it->n ==>
-       st_item_runs_ok(it->items + k) && it->items[k].dst + it->items[k].bytes <= 18446744073709551615) &&
     (it->i < it->n ==>
-       it->run <= it->items[it->i].height &&
-       (it->off > 0 ==> it->run < it->items[it->i].height && it->off < it->items[it->i].width) &&
-       it->done == it->run * it->items[it->i].width + it->off);
+       st_item_pos(it->items[it->i].height, it->items[it->i].width, it->run, it->off, it->done));
 
   // A chunk of item `item`: non-empty, at most one staging buffer, reading
   // inside the item's source runs and writing inside its destination range.
-  predicate st_chunk_ok(st_chunk *c, st_plan_item *item, integer chunk) =
-    c->width >= 1 && c->height >= 1 && c->width * c->height <= chunk &&
-    c->pitch == item->pitch &&
-    item->src <= c->src &&
-    c->src + (c->height - 1) * c->pitch + c->width <=
-      item->src + (item->height - 1) * item->pitch + item->width &&
-    item->dst <= c->dst &&
-    c->dst + c->width * c->height <= item->dst + item->bytes;
+  predicate st_chunk_ok(st_chunk c, st_plan_item item, integer chunk) =
+    c.width >= 1 && c.height >= 1 && c.width * c.height <= chunk &&
+    c.pitch == item.pitch &&
+    item.src <= c.src &&
+    c.src + (c.height - 1) * c.pitch + c.width <=
+      item.src + (item.height - 1) * item.pitch + item.width &&
+    item.dst <= c.dst &&
+    c.dst + c.width * c.height <= item.dst + item.bytes;
+
+  // The chunk copies the item's bytes from position (run, off, done) on:
+  // either whole runs run .. run + height - 1, or one piece of run `run`
+  // starting `off` bytes in; source and destination follow the position.
+  predicate st_chunk_at(st_chunk c, st_plan_item item, integer run, integer off, integer done) =
+    c.src == item.src + run * item.pitch + off &&
+    c.dst == item.dst + done &&
+    run + c.height <= item.height && off + c.width <= item.width &&
+    (c.height > 1 ==> off == 0 && c.width == item.width);
 */
 
 /*

@@ -16,20 +16,30 @@ static const uint8_t st_wmeta_name[12] = {
 };
 #define ST_WMETA_NAME_LEN 12u
 
-/* Longest dtype name ("F8_E4M3FNUZ"); bounds the copy of a name. */
-#define ST_WDTYPE_NAME_MAX 16u
-/* Longest literal the emitter copies. */
-#define ST_WLIT_MAX 32u
+/* Longest dtype name ("F8_E4M3FNUZ") and its NUL: bounds the copy of a
+ * name to the row st_dtype_name returns. */
+#define ST_WDTYPE_NAME_MAX 12u
 /* Decimal digits of 2^64 - 1. */
 #define ST_WU64_DIGITS 20u
 
-/* An output cursor. With out == NULL it only counts (measuring pass). */
+/* An output cursor, passed and returned by value so that the emitter's
+ * only writes to memory are the output bytes. With out == NULL it only
+ * counts (measuring pass). */
 typedef struct st_wbuf {
     uint8_t *out;
     uint64_t cap;   /* bytes that may be produced */
     uint64_t pos;   /* bytes produced so far, <= cap */
     bool over;      /* a byte did not fit: the output is incomplete */
 } st_wbuf;
+
+/*@
+  // The bytes a cursor may write: none when it only counts.
+  logic integer st_wroom(uint8_t *out, integer cap) = out == \null ? 0 : cap;
+
+  predicate st_wbuf_ok{L}(st_wbuf b) =
+    b.pos <= b.cap &&
+    (b.out != \null ==> \valid(b.out + (0 .. b.cap - 1)));
+*/
 
 /* Sort keys of st_wsort. */
 typedef enum st_wsort_kind {
@@ -38,30 +48,82 @@ typedef enum st_wsort_kind {
     ST_WSORT_META = 2     /* (key bytes, index) */
 } st_wsort_kind;
 
+/*@
+  // Entries a sort of that kind orders.
+  logic integer st_wcount{L}(st_wset *ws, st_wsort_kind kind) =
+    kind == ST_WSORT_META ? ws->n_meta : ws->n_tensors;
+
+  // The index array of a sort: writable, apart from the set it orders.
+  predicate st_wsort_sep{L}(uint32_t *idx, integer n, st_wset *ws) =
+    \valid(idx + (0 .. n - 1)) &&
+    \separated(idx + (0 .. n - 1), ws,
+               ws->tensors + (0 .. ws->n_tensors - 1),
+               ws->meta + (0 .. ws->n_meta - 1));
+*/
+
 /* ST-WRITE-5: the one place a byte is produced; nothing goes past cap. */
-static void st_wput(st_wbuf *b, uint8_t byte)
+/*@ requires st_wbuf_ok(b);
+    assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
+    ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
+    ensures b.pos < b.cap ==> \result.pos == b.pos + 1 && \result.over == b.over;
+    ensures b.pos >= b.cap ==> \result.pos == b.pos && \result.over;
+*/
+static st_wbuf st_wput(st_wbuf b, uint8_t byte)
 {
-    if (b->pos < b->cap) {
-        if (b->out != NULL) {
-            b->out[b->pos] = byte;
+    st_wbuf r = b;
+    if (r.pos < r.cap) {
+        if (r.out != NULL) {
+            r.out[r.pos] = byte;
         }
-        b->pos++;
+        r.pos++;
     } else {
-        b->over = true;
+        r.over = true;
     }
+    return r;
 }
 
-/* ST-WRITE-3: a NUL-terminated literal of at most ST_WLIT_MAX bytes. */
-static void st_wput_lit(st_wbuf *b, const char *lit)
+/* A character of a literal as the byte it is stored as. */
+/*@ assigns \nothing;
+    ensures \result == (c < 0 ? c + 256 : c);
+*/
+static uint8_t st_wbyte(char c)
 {
+    int v = (int)c;
+    if (v < 0) {
+        v = v + 256;
+    }
+    return (uint8_t)v;
+}
+
+/* ST-WRITE-3: n bytes of a literal. */
+/*@ requires st_wbuf_ok(b);
+    requires \valid_read(s + (0 .. n - 1));
+    assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
+    ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
+*/
+static st_wbuf st_wput_chars(st_wbuf b, const char *s, uint32_t n)
+{
+    st_wbuf r = b;
     uint32_t k = 0u;
-    while ((k < ST_WLIT_MAX) && (lit[k] != '\0')) {
-        st_wput(b, (uint8_t)lit[k]);
+    /*@ loop invariant 0 <= k <= n;
+        loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+        loop assigns k, r, b.out[0 .. st_wroom(b.out, b.cap) - 1];
+        loop variant n - k;
+    */
+    while (k < n) {
+        r = st_wput(r, st_wbyte(s[k]));
         k++;
     }
+    return r;
 }
 
+/* A string literal without its NUL. */
+#define ST_WLIT(b, s) st_wput_chars((b), (s), (uint32_t)(sizeof(s) - 1u))
+
 /* ST-WRITE-4: a lowercase hex digit for \u00xx escapes. */
+/*@ requires nibble < 16;
+    assigns \nothing;
+*/
 static uint8_t st_whex(uint32_t nibble)
 {
     uint8_t h = 0u;
@@ -73,150 +135,258 @@ static uint8_t st_whex(uint32_t nibble)
     return h;
 }
 
+/* ST-WRITE-4: the escape of one byte of a string: the byte itself, a
+ * two-byte escape, or \u00xx. */
+/*@ requires st_wbuf_ok(b);
+    assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
+    ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
+*/
+static st_wbuf st_wput_escaped(st_wbuf b, uint8_t c)
+{
+    uint8_t seq[6] = {c, 0u, 0u, 0u, 0u, 0u};
+    uint8_t letter = 0u;
+    uint32_t len = 1u;
+    uint32_t k = 0u;
+    st_wbuf r = b;
+    if ((c == 0x22u) || (c == 0x5Cu)) {
+        letter = c;
+    } else if (c == 0x08u) {
+        letter = 0x62u;                          /* b */
+    } else if (c == 0x09u) {
+        letter = 0x74u;                          /* t */
+    } else if (c == 0x0Au) {
+        letter = 0x6Eu;                          /* n */
+    } else if (c == 0x0Cu) {
+        letter = 0x66u;                          /* f */
+    } else if (c == 0x0Du) {
+        letter = 0x72u;                          /* r */
+    } else {
+        letter = 0u;
+    }
+    if (letter != 0u) {
+        seq[0] = 0x5Cu;
+        seq[1] = letter;
+        len = 2u;
+    } else if (c < 0x20u) {
+        seq[0] = 0x5Cu;
+        seq[1] = 0x75u;                          /* u */
+        seq[2] = 0x30u;
+        seq[3] = 0x30u;
+        seq[4] = st_whex((uint32_t)c / 16u);
+        seq[5] = st_whex((uint32_t)c % 16u);
+        len = 6u;
+    } else {
+        len = 1u;
+    }
+    /*@ loop invariant 0 <= k <= len <= 6;
+        loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+        loop assigns k, r, b.out[0 .. st_wroom(b.out, b.cap) - 1];
+        loop variant len - k;
+    */
+    while (k < len) {
+        r = st_wput(r, seq[k]);
+        k++;
+    }
+    return r;
+}
+
 /*
  * ST-WRITE-4: a JSON string literal, escaped as serde_json escapes:
  * \" \\ \b \t \n \f \r, the other bytes below 0x20 as \u00xx (lowercase
  * hex), every other byte (DEL, '/', non-ASCII UTF-8) as itself.
  */
-static void st_wput_string(st_wbuf *b, const uint8_t *s, uint32_t n)
+/*@ requires st_wbuf_ok(b);
+    requires \valid_read(s + (0 .. n - 1));
+    assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
+    ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
+*/
+static st_wbuf st_wput_string(st_wbuf b, const uint8_t *s, uint32_t n)
 {
+    st_wbuf r = st_wput(b, 0x22u);
     uint32_t k = 0u;
-    st_wput(b, 0x22u);
-    while ((k < n) && !b->over) {
-        uint8_t c = s[k];
-        if (c == 0x22u) {
-            st_wput(b, 0x5Cu);
-            st_wput(b, 0x22u);
-        } else if (c == 0x5Cu) {
-            st_wput(b, 0x5Cu);
-            st_wput(b, 0x5Cu);
-        } else if (c == 0x08u) {
-            st_wput(b, 0x5Cu);
-            st_wput(b, 0x62u);                   /* b */
-        } else if (c == 0x09u) {
-            st_wput(b, 0x5Cu);
-            st_wput(b, 0x74u);                   /* t */
-        } else if (c == 0x0Au) {
-            st_wput(b, 0x5Cu);
-            st_wput(b, 0x6Eu);                   /* n */
-        } else if (c == 0x0Cu) {
-            st_wput(b, 0x5Cu);
-            st_wput(b, 0x66u);                   /* f */
-        } else if (c == 0x0Du) {
-            st_wput(b, 0x5Cu);
-            st_wput(b, 0x72u);                   /* r */
-        } else if (c < 0x20u) {
-            st_wput(b, 0x5Cu);
-            st_wput(b, 0x75u);                   /* u */
-            st_wput(b, 0x30u);
-            st_wput(b, 0x30u);
-            st_wput(b, st_whex((uint32_t)c / 16u));
-            st_wput(b, st_whex((uint32_t)c % 16u));
-        } else {
-            st_wput(b, c);
-        }
+    /*@ loop invariant 0 <= k <= n;
+        loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+        loop assigns k, r, b.out[0 .. st_wroom(b.out, b.cap) - 1];
+        loop variant n - k;
+    */
+    while ((k < n) && !r.over) {
+        r = st_wput_escaped(r, s[k]);
         k++;
     }
-    st_wput(b, 0x22u);
+    r = st_wput(r, 0x22u);
+    return r;
 }
 
 /* A u64 in decimal, no leading zeros (ST-WRITE-3). */
-static void st_wput_u64(st_wbuf *b, uint64_t v)
+/*@ requires st_wbuf_ok(b);
+    assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
+    ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
+*/
+static st_wbuf st_wput_u64(st_wbuf b, uint64_t v)
 {
     uint8_t digits[ST_WU64_DIGITS];
+    st_wbuf r = b;
     uint32_t n = 0u;
     uint64_t rest = v;
+    /*@ loop invariant 0 <= n < ST_WU64_DIGITS;
+        loop assigns n, rest, digits[0 .. ST_WU64_DIGITS - 1];
+        loop variant ST_WU64_DIGITS - n;
+    */
     do {
         digits[n] = (uint8_t)(0x30u + (uint32_t)(rest % 10u));
         rest = rest / 10u;
         n++;
     } while ((rest != 0u) && (n < ST_WU64_DIGITS));
+    /*@ loop invariant 0 <= n <= ST_WU64_DIGITS;
+        loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+        loop assigns n, r, b.out[0 .. st_wroom(b.out, b.cap) - 1];
+        loop variant n;
+    */
     while (n > 0u) {
         n--;
-        st_wput(b, digits[n]);
+        r = st_wput(r, digits[n]);
     }
+    return r;
 }
 
 /* "__metadata__":{"k":"v",...} with the keys in byte order (ST-WRITE-3). */
-static void st_wput_metadata(st_wbuf *b, const st_wplan *p)
+/*@ requires st_wbuf_ok(b);
+    requires st_wplan_ok(p);
+    assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
+    ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
+*/
+static st_wbuf st_wput_metadata(st_wbuf b, const st_wplan *p)
 {
     const st_wset *set = p->set;
+    st_wbuf r = st_wput_string(b, st_wmeta_name, ST_WMETA_NAME_LEN);
     uint32_t i = 0u;
-    st_wput_string(b, st_wmeta_name, ST_WMETA_NAME_LEN);
-    st_wput_lit(b, ":{");
-    while ((i < set->n_meta) && !b->over) {
+    /*@ assert st_wset_ok(set) && st_windex_ok(p->meta_order, set->n_meta); */
+    /*@ assert \valid_read(set->meta + (0 .. set->n_meta - 1)); */
+    /*@ assert \forall integer j; 0 <= j < set->n_meta ==> p->meta_order[j] < set->n_meta; */
+    /*@ assert \forall integer j; 0 <= j < set->n_meta ==> st_wmeta_ok(set->meta + j); */
+    r = ST_WLIT(r, ":{");
+    /*@ loop invariant 0 <= i <= set->n_meta;
+        loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+        loop assigns i, r, b.out[0 .. st_wroom(b.out, b.cap) - 1];
+        loop variant set->n_meta - i;
+    */
+    while ((i < set->n_meta) && !r.over) {
         const st_wmeta *m = &set->meta[p->meta_order[i]];
+        /*@ assert st_wmeta_ok(m); */
         if (i > 0u) {
-            st_wput(b, 0x2Cu);
+            r = st_wput(r, 0x2Cu);
         }
-        st_wput_string(b, m->key, m->key_len);
-        st_wput(b, 0x3Au);
-        st_wput_string(b, m->value, m->value_len);
+        r = st_wput_string(r, m->key, m->key_len);
+        r = st_wput(r, 0x3Au);
+        r = st_wput_string(r, m->value, m->value_len);
         i++;
     }
-    st_wput(b, 0x7Du);
+    r = st_wput(r, 0x7Du);
+    return r;
 }
 
 /* "name":{"dtype":"F32","shape":[1,2],"data_offsets":[b,e]} (ST-WRITE-3). */
-static void st_wput_tensor(st_wbuf *b, const st_wtensor *t, uint64_t begin)
+/*@ requires st_wbuf_ok(b);
+    requires \valid_read(t) && st_wtensor_ok(t);
+    requires begin + t->data_len <= ST_U64_MAX_L;
+    assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
+    ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
+*/
+static st_wbuf st_wput_tensor(st_wbuf b, const st_wtensor *t, uint64_t begin)
 {
     const char *dname = st_dtype_name((st_dtype)t->dtype);
+    st_wbuf r = st_wput_string(b, t->name, t->name_len);
     uint32_t d = 0u;
-    st_wput_string(b, t->name, t->name_len);
-    st_wput_lit(b, ":{\"dtype\":\"");
+    r = ST_WLIT(r, ":{\"dtype\":\"");
     if (dname != NULL) {
         uint32_t k = 0u;
+        /*@ loop invariant 0 <= k <= ST_WDTYPE_NAME_MAX;
+            loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+            loop assigns k, r, b.out[0 .. st_wroom(b.out, b.cap) - 1];
+            loop variant ST_WDTYPE_NAME_MAX - k;
+        */
         while ((k < ST_WDTYPE_NAME_MAX) && (dname[k] != '\0')) {
-            st_wput(b, (uint8_t)dname[k]);
+            r = st_wput(r, st_wbyte(dname[k]));
             k++;
         }
     }
-    st_wput_lit(b, "\",\"shape\":[");
-    while ((d < t->rank) && !b->over) {
+    r = ST_WLIT(r, "\",\"shape\":[");
+    /*@ loop invariant 0 <= d <= t->rank;
+        loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+        loop assigns d, r, b.out[0 .. st_wroom(b.out, b.cap) - 1];
+        loop variant t->rank - d;
+    */
+    while ((d < t->rank) && !r.over) {
         if (d > 0u) {
-            st_wput(b, 0x2Cu);
+            r = st_wput(r, 0x2Cu);
         }
-        st_wput_u64(b, t->dims[d]);
+        r = st_wput_u64(r, t->dims[d]);
         d++;
     }
-    st_wput_lit(b, "],\"data_offsets\":[");
-    st_wput_u64(b, begin);
-    st_wput(b, 0x2Cu);
-    st_wput_u64(b, begin + t->data_len);   /* <= plan data_len: checked */
-    st_wput_lit(b, "]}");
+    r = ST_WLIT(r, "],\"data_offsets\":[");
+    r = st_wput_u64(r, begin);
+    r = st_wput(r, 0x2Cu);
+    r = st_wput_u64(r, begin + t->data_len);
+    r = ST_WLIT(r, "]}");
+    return r;
 }
 
 /*
  * ST-WRITE-3: the compact JSON header (no padding). Offsets are the
- * running sum of the data lengths in plan order (ST-WRITE-2); the plan
- * checked that the total fits in 64 bits.
+ * running sum of the data lengths in plan order (ST-WRITE-2). The plan
+ * checked that the total fits in 64 bits; a sum that would not (a set
+ * changed since its plan) stops the output like a full buffer.
  */
-static void st_wput_json(st_wbuf *b, const st_wplan *p)
+/*@ requires st_wbuf_ok(b);
+    requires st_wplan_ok(p);
+    assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
+    ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
+*/
+static st_wbuf st_wput_json(st_wbuf b, const st_wplan *p)
 {
     const st_wset *set = p->set;
+    st_wbuf r = st_wput(b, 0x7Bu);
     uint64_t running = 0u;
     uint32_t i = 0u;
-    st_wput(b, 0x7Bu);
+    /*@ assert st_wset_ok(set) && st_windex_ok(p->order, set->n_tensors); */
+    /*@ assert \valid_read(set->tensors + (0 .. set->n_tensors - 1)); */
+    /*@ assert \forall integer j; 0 <= j < set->n_tensors ==> p->order[j] < set->n_tensors; */
+    /*@ assert \forall integer j; 0 <= j < set->n_tensors ==> st_wtensor_ok(set->tensors + j); */
     if (p->has_metadata) {
-        st_wput_metadata(b, p);
+        r = st_wput_metadata(r, p);
         if (set->n_tensors > 0u) {
-            st_wput(b, 0x2Cu);
+            r = st_wput(r, 0x2Cu);
         }
     }
-    while ((i < set->n_tensors) && !b->over) {
+    /*@ loop invariant 0 <= i <= set->n_tensors;
+        loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+        loop assigns i, r, running, b.out[0 .. st_wroom(b.out, b.cap) - 1];
+        loop variant 2 * (set->n_tensors - i) + (r.over ? 0 : 1);
+    */
+    while ((i < set->n_tensors) && !r.over) {
         const st_wtensor *t = &set->tensors[p->order[i]];
-        if (i > 0u) {
-            st_wput(b, 0x2Cu);
+        /*@ assert st_wtensor_ok(t); */
+        if (t->data_len > (UINT64_MAX - running)) {
+            r.over = true;
+        } else {
+            if (i > 0u) {
+                r = st_wput(r, 0x2Cu);
+            }
+            r = st_wput_tensor(r, t, running);
+            running = running + t->data_len;
+            i++;
         }
-        st_wput_tensor(b, t, running);
-        running = running + t->data_len;
-        i++;
     }
-    st_wput(b, 0x7Du);
+    r = st_wput(r, 0x7Du);
+    return r;
 }
 
 /* ST-WRITE-1 (and the duplicate checks of ST-WRITE-6): strict "x sorts
  * before y" for the kind; ties broken by index, so a total order. */
+/*@ requires st_wset_ok(set);
+    requires x < st_wcount(set, kind) && y < st_wcount(set, kind);
+    assigns \nothing;
+*/
 static bool st_wless(st_wsort_kind kind, const st_wset *set, uint32_t x, uint32_t y)
 {
     bool less = false;
@@ -239,11 +409,22 @@ static bool st_wless(st_wsort_kind kind, const st_wset *set, uint32_t x, uint32_
 }
 
 /* ST-WRITE-1: restore the max-heap property below `root` within idx[0..n). */
+/*@ requires st_wset_ok(set);
+    requires n <= st_wcount(set, kind);
+    requires st_wsort_sep(idx, n, set);
+    requires \forall integer j; 0 <= j < n ==> idx[j] < st_wcount(set, kind);
+    assigns idx[0 .. n - 1];
+    ensures \forall integer j; 0 <= j < n ==> idx[j] < st_wcount(set, kind);
+*/
 static void st_wsift_down(uint32_t *idx, uint32_t root, uint32_t n,
                           st_wsort_kind kind, const st_wset *set)
 {
     uint32_t r = root;
     bool done = false;
+    /*@ loop invariant \forall integer j; 0 <= j < n ==> idx[j] < st_wcount(set, kind);
+        loop assigns r, done, idx[0 .. n - 1];
+        loop variant (done ? 0 : 1) + (n - r);
+    */
     while (!done && (r < (n / 2u))) {
         uint32_t child = (2u * r) + 1u;
         if (((child + 1u) < n) && st_wless(kind, set, idx[child], idx[child + 1u])) {
@@ -262,19 +443,40 @@ static void st_wsift_down(uint32_t *idx, uint32_t root, uint32_t n,
 
 /* ST-WRITE-1: idx[i] = i, then heapsort ascending by st_wless:
  * O(n log n), in place, no recursion. */
+/*@ requires st_wset_ok(set);
+    requires n == st_wcount(set, kind);
+    requires st_wsort_sep(idx, n, set);
+    assigns idx[0 .. n - 1];
+    ensures \forall integer j; 0 <= j < n ==> idx[j] < n;
+*/
 static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wset *set)
 {
     uint32_t i = 0u;
     uint32_t end = n;
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer j; 0 <= j < i ==> idx[j] == j;
+        loop assigns i, idx[0 .. n - 1];
+        loop variant n - i;
+    */
     while (i < n) {
         idx[i] = i;
         i++;
     }
     i = n / 2u;
+    /*@ loop invariant 0 <= i <= n / 2;
+        loop invariant \forall integer j; 0 <= j < n ==> idx[j] < n;
+        loop assigns i, idx[0 .. n - 1];
+        loop variant i;
+    */
     while (i > 0u) {
         i--;
         st_wsift_down(idx, i, n, kind, set);
     }
+    /*@ loop invariant 0 <= end <= n;
+        loop invariant \forall integer j; 0 <= j < n ==> idx[j] < n;
+        loop assigns end, idx[0 .. n - 1];
+        loop variant end;
+    */
     while (end > 1u) {
         uint32_t tmp;
         end--;
@@ -286,6 +488,9 @@ static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wse
 }
 
 /* ST-WRITE-6: the name a tensor may not take. */
+/*@ requires \valid_read(t) && st_wtensor_ok(t);
+    assigns \nothing;
+*/
 static bool st_wis_reserved(const st_wtensor *t)
 {
     return st_bytes_cmp(t->name, t->name_len, st_wmeta_name, ST_WMETA_NAME_LEN) == 0;
@@ -293,6 +498,10 @@ static bool st_wis_reserved(const st_wtensor *t)
 
 /* ST-WRITE-6 / ST-UTF8-1: the header must be UTF-8, so every name, key and
  * value must be. */
+/*@ requires \valid_read(s + (0 .. n - 1));
+    assigns \nothing;
+    ensures \result ==> st_utf8_prefix(s, n, n);
+*/
 static bool st_wutf8(const uint8_t *s, uint32_t n)
 {
     uint32_t bad = 0u;
@@ -304,12 +513,19 @@ static bool st_wutf8(const uint8_t *s, uint32_t n)
  * (ST-VALID-2 .. ST-VALID-5): element count left to right with overflow
  * checks, bits, a whole number of bytes, equal to data_len.
  */
+/*@ requires \valid_read(t) && \valid_read(t->dims + (0 .. t->rank - 1));
+    assigns \nothing;
+*/
 static st_werr st_wcheck_size(const st_wtensor *t)
 {
     st_werr ret = ST_W_OK;
     uint64_t nelem = 1u;
     uint64_t bits = (uint64_t)st_dtype_bits((st_dtype)t->dtype);
     uint32_t d = 0u;
+    /*@ loop invariant 0 <= d <= t->rank;
+        loop assigns d, nelem, ret;
+        loop variant t->rank - d;
+    */
     while ((d < t->rank) && (ret == ST_W_OK)) {
         uint64_t dim = t->dims[d];
         if ((dim != 0u) && (nelem > (UINT64_MAX / dim))) {
@@ -335,11 +551,26 @@ static st_werr st_wcheck_size(const st_wtensor *t)
 
 /* ST-WRITE-6: the per-tensor checks, in caller order; sums the data
  * section (ST-WRITE-2) with an overflow check. */
+/*@ requires \valid_read(set) && \valid(total) && \valid(diag);
+    requires \valid_read(set->tensors + (0 .. set->n_tensors - 1));
+    requires \forall integer i; 0 <= i < set->n_tensors ==>
+               st_wtensor_given(set->tensors + i);
+    requires \separated(total, diag, set, set->tensors + (0 .. set->n_tensors - 1));
+    assigns *total, diag->subject, diag->index;
+    ensures \result == ST_W_OK ==>
+              \forall integer i; 0 <= i < set->n_tensors ==> st_wtensor_ok(set->tensors + i);
+*/
 static st_werr st_wcheck_tensors(const st_wset *set, uint64_t *total, st_wdiag *diag)
 {
     st_werr ret = ST_W_OK;
     uint64_t sum = 0u;
     uint32_t i = 0u;
+    /*@ loop invariant 0 <= i <= set->n_tensors;
+        loop invariant \forall integer j; 0 <= j < i ==> st_wtensor_ok(set->tensors + j);
+        loop invariant ret != ST_W_OK ==> i < set->n_tensors;
+        loop assigns i, sum, ret, diag->subject, diag->index;
+        loop variant set->n_tensors - i + (ret == ST_W_OK ? 1 : 0);
+    */
     while ((i < set->n_tensors) && (ret == ST_W_OK)) {
         const st_wtensor *t = &set->tensors[i];
         if (((t->name == NULL) && (t->name_len != 0u)) ||
@@ -370,10 +601,24 @@ static st_werr st_wcheck_tensors(const st_wset *set, uint64_t *total, st_wdiag *
 }
 
 /* ST-WRITE-6: the per-pair checks of the metadata, in caller order. */
+/*@ requires \valid_read(set) && \valid(diag);
+    requires \valid_read(set->meta + (0 .. set->n_meta - 1));
+    requires \forall integer i; 0 <= i < set->n_meta ==> st_wmeta_given(set->meta + i);
+    requires \separated(diag, set, set->meta + (0 .. set->n_meta - 1));
+    assigns diag->subject, diag->index;
+    ensures \result == ST_W_OK ==>
+              \forall integer i; 0 <= i < set->n_meta ==> st_wmeta_ok(set->meta + i);
+*/
 static st_werr st_wcheck_meta(const st_wset *set, st_wdiag *diag)
 {
     st_werr ret = ST_W_OK;
     uint32_t i = 0u;
+    /*@ loop invariant 0 <= i <= set->n_meta;
+        loop invariant \forall integer j; 0 <= j < i ==> st_wmeta_ok(set->meta + j);
+        loop invariant ret != ST_W_OK ==> i < set->n_meta;
+        loop assigns i, ret, diag->subject, diag->index;
+        loop variant set->n_meta - i + (ret == ST_W_OK ? 1 : 0);
+    */
     while ((i < set->n_meta) && (ret == ST_W_OK)) {
         const st_wmeta *m = &set->meta[i];
         if (((m->key == NULL) && (m->key_len != 0u)) ||
@@ -394,11 +639,25 @@ static st_werr st_wcheck_meta(const st_wset *set, st_wdiag *diag)
 
 /* ST-WRITE-6: after a sort by (bytes, index), equal neighbours are
  * duplicates: O(n log n) in all. */
+/*@ requires st_wset_ok(set) && \valid(diag);
+    requires n == (meta ? set->n_meta : set->n_tensors);
+    requires st_windex_ok(idx, n);
+    requires \separated(diag, set, idx + (0 .. n - 1),
+                        set->tensors + (0 .. set->n_tensors - 1),
+                        set->meta + (0 .. set->n_meta - 1));
+    assigns diag->subject, diag->index, diag->other;
+*/
 static st_werr st_wcheck_dups(const st_wset *set, const uint32_t *idx, uint32_t n,
                               bool meta, st_wdiag *diag)
 {
     st_werr ret = ST_W_OK;
     uint32_t i = 1u;
+    /*@ loop invariant 1 <= i;
+        loop invariant n > 0 ==> i <= n;
+        loop invariant ret != ST_W_OK ==> i < n;
+        loop assigns i, ret, diag->subject, diag->index, diag->other;
+        loop variant n - i + (ret == ST_W_OK ? 1 : 0);
+    */
     while ((i < n) && (ret == ST_W_OK)) {
         uint32_t a = idx[i - 1u];
         uint32_t b = idx[i];
@@ -422,6 +681,56 @@ static st_werr st_wcheck_dups(const st_wset *set, const uint32_t *idx, uint32_t 
     return ret;
 }
 
+/*
+ * ST-WRITE-2: the offsets in plan order, recomputed from the data lengths
+ * and compared with the total of the caller-order sum. A permutation has
+ * the same sum, so this always holds after the checks and the sort; it is
+ * what lets the contract of st_write_plan state the layout (ST-GUAR-1).
+ */
+/*@ requires st_wplan_ok(p);
+    assigns \nothing;
+    ensures \result ==> st_wlayout_ok(p);
+*/
+static bool st_wlayout_check(const st_wplan *p)
+{
+    const st_wset *set = p->set;
+    uint64_t running = 0u;
+    uint32_t i = 0u;
+    bool ok = true;
+    /*@ loop invariant 0 <= i <= set->n_tensors;
+        loop invariant ok ==> running == st_wsum(set->tensors, p->order, i);
+        loop invariant ok ==> \forall integer k; 0 <= k <= i ==>
+                         st_wsum(set->tensors, p->order, k) <= running;
+        loop invariant ok ==> running <= p->data_len;
+        loop assigns i, running, ok;
+        loop variant set->n_tensors - i + (ok ? 1 : 0);
+    */
+    while ((i < set->n_tensors) && ok) {
+        uint64_t len = set->tensors[p->order[i]].data_len;
+        if (len > (p->data_len - running)) {
+            ok = false;
+        } else {
+            running = running + len;
+            i++;
+        }
+    }
+    return ok && (running == p->data_len);
+}
+
+/* Clear the layout of a refused plan. */
+/*@ requires \valid(plan);
+    assigns plan->json_len, plan->header_len, plan->data_len, plan->file_len;
+    ensures plan->json_len == 0 && plan->header_len == 0 &&
+            plan->data_len == 0 && plan->file_len == 0;
+*/
+static void st_wplan_clear(st_wplan *plan)
+{
+    plan->json_len = 0u;
+    plan->header_len = 0u;
+    plan->data_len = 0u;
+    plan->file_len = 0u;
+}
+
 /* ST-WRITE-1, -2, -5, -6 (contract in st_write.h): checks, then sorts,
  * then the measuring pass of the emitter. */
 st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
@@ -438,10 +747,7 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
     plan->order = order;
     plan->meta_order = meta_order;
     plan->has_metadata = set->has_metadata || (set->n_meta > 0u);
-    plan->json_len = 0u;
-    plan->header_len = 0u;
-    plan->data_len = 0u;
-    plan->file_len = 0u;
+    st_wplan_clear(plan);
     if (((set->n_tensors > 0u) && ((set->tensors == NULL) || (order == NULL))) ||
         ((set->n_meta > 0u) && ((set->meta == NULL) || (meta_order == NULL)))) {
         ret = ST_W_ARGUMENT;
@@ -468,7 +774,7 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
         b.pos = 0u;
         b.over = false;
         plan->data_len = data_len;
-        st_wput_json(&b, plan);
+        b = st_wput_json(b, plan);
         if (b.over) {
             ret = ST_W_HEADER_TOO_LARGE;
         } else {
@@ -483,12 +789,15 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
         }
     }
     if (ret != ST_W_OK) {
-        plan->json_len = 0u;
-        plan->header_len = 0u;
-        plan->data_len = 0u;
-        plan->file_len = 0u;
+        st_wplan_clear(plan);
     }
     diag->code = ret;
+    /* Last, so that nothing changes the plan after the layout is checked. */
+    if ((ret == ST_W_OK) && !st_wlayout_check(plan)) {
+        ret = ST_W_ARGUMENT;
+        st_wplan_clear(plan);
+        diag->code = ret;
+    }
     return ret;
 }
 
@@ -498,36 +807,49 @@ st_werr st_write_header(const st_wplan *plan, uint8_t *out, uint64_t cap,
                         uint64_t *written)
 {
     st_werr ret = ST_W_OK;
-    uint64_t total = (uint64_t)ST_PREFIX_LEN + plan->header_len;
+    uint64_t total = 0u;
+    uint64_t w = 0u;
     st_wbuf b;
     uint32_t k = 0u;
-    *written = 0u;
     if ((plan->header_len > (uint64_t)ST_HEADER_MAX) ||
         (plan->json_len > plan->header_len) || ((plan->header_len % 8u) != 0u)) {
         ret = ST_W_ARGUMENT;
-    } else if (cap < total) {
+    } else if (cap < ((uint64_t)ST_PREFIX_LEN + plan->header_len)) {
         ret = ST_W_STORAGE;
     } else {
+        total = (uint64_t)ST_PREFIX_LEN + plan->header_len;
         b.out = out;
         b.cap = total;
         b.pos = 0u;
         b.over = false;
         /* ST-LAYOUT-1: N as 8 little-endian bytes. */
+        /*@ loop invariant 0 <= k <= ST_PREFIX_LEN;
+            loop invariant st_wbuf_ok(b) && b.out == out && b.cap == total;
+            loop invariant b.pos == k && !b.over;
+            loop assigns k, b, out[0 .. total - 1];
+            loop variant ST_PREFIX_LEN - k;
+        */
         while (k < ST_PREFIX_LEN) {
-            st_wput(&b, (uint8_t)((plan->header_len >> (8u * k)) & 0xFFu));
+            b = st_wput(b, (uint8_t)((plan->header_len >> (8u * k)) & 0xFFu));
             k++;
         }
-        st_wput_json(&b, plan);
+        b = st_wput_json(b, plan);
         if (b.over || (b.pos != ((uint64_t)ST_PREFIX_LEN + plan->json_len))) {
             ret = ST_W_ARGUMENT;   /* the set changed since st_write_plan */
         } else {
             /* ST-WRITE-5: spaces up to N. */
+            /*@ loop invariant st_wbuf_ok(b) && b.out == out && b.cap == total;
+                loop invariant !b.over;
+                loop assigns b, out[0 .. total - 1];
+                loop variant total - b.pos;
+            */
             while (b.pos < total) {
-                st_wput(&b, 0x20u);
+                b = st_wput(b, 0x20u);
             }
-            *written = b.pos;
+            w = b.pos;
         }
     }
+    *written = w;
     return ret;
 }
 
@@ -540,10 +862,19 @@ uint32_t st_write_tensor_at(const st_wplan *plan, uint32_t i, uint64_t *begin,
     uint64_t running = 0u;
     uint32_t k = 0u;
     uint32_t idx = plan->order[i];
+    /*@ loop invariant 0 <= k <= i;
+        loop invariant running == st_wsum(set->tensors, plan->order, k);
+        loop assigns k, running;
+        loop variant i - k;
+    */
     while (k < i) {
+        /*@ assert st_wsum(set->tensors, plan->order, k + 1) <= plan->data_len; */
         running = running + set->tensors[plan->order[k]].data_len;
         k++;
     }
+    /*@ assert st_wsum(set->tensors, plan->order, i + 1) <= plan->data_len; */
+    /*@ assert st_wsum(set->tensors, plan->order, i + 1) ==
+               running + set->tensors[idx].data_len; */
     *begin = running;
     *end = running + set->tensors[idx].data_len;
     return idx;
@@ -555,6 +886,11 @@ typedef struct st_werror_info {
     const char *message;
 } st_werror_info;
 
+/*@ assigns \nothing;
+    ensures \valid_read(\result);
+    ensures \valid_read(\result->name) && \valid_read(\result->rule) &&
+            \valid_read(\result->message);
+*/
 static const st_werror_info *st_werror_find(st_werr e)
 {
     static const st_werror_info st_werrors[] = {

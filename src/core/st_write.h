@@ -93,6 +93,70 @@ typedef struct st_wplan {
     uint64_t file_len;         /* 8 + N + data_len */
 } st_wplan;
 
+/*@
+  // ------------------------------------------- the writer's logic (ACSL)
+
+  // A tensor descriptor whose name and dims can be read.
+  predicate st_wtensor_ok{L}(st_wtensor *t) =
+    \valid_read(t->name + (0 .. t->name_len - 1)) &&
+    \valid_read(t->dims + (0 .. t->rank - 1));
+
+  // As given to st_write_plan: a NULL name or dims is refused there.
+  predicate st_wtensor_given{L}(st_wtensor *t) =
+    (t->name != \null ==> \valid_read(t->name + (0 .. t->name_len - 1))) &&
+    (t->dims != \null ==> \valid_read(t->dims + (0 .. t->rank - 1)));
+
+  predicate st_wmeta_ok{L}(st_wmeta *m) =
+    \valid_read(m->key + (0 .. m->key_len - 1)) &&
+    \valid_read(m->value + (0 .. m->value_len - 1));
+
+  predicate st_wmeta_given{L}(st_wmeta *m) =
+    (m->key != \null ==> \valid_read(m->key + (0 .. m->key_len - 1))) &&
+    (m->value != \null ==> \valid_read(m->value + (0 .. m->value_len - 1)));
+
+  // Every descriptor of the set can be read.
+  predicate st_wset_ok{L}(st_wset *s) =
+    \valid_read(s) &&
+    \valid_read(s->tensors + (0 .. s->n_tensors - 1)) &&
+    \valid_read(s->meta + (0 .. s->n_meta - 1)) &&
+    (\forall integer i; 0 <= i < s->n_tensors ==> st_wtensor_ok(s->tensors + i)) &&
+    (\forall integer i; 0 <= i < s->n_meta ==> st_wmeta_ok(s->meta + i));
+
+  // idx[0 .. n) are indices below n.
+  predicate st_windex_ok{L}(uint32_t *idx, integer n) =
+    \valid_read(idx + (0 .. n - 1)) &&
+    \forall integer i; 0 <= i < n ==> idx[i] < n;
+
+  // A plan whose set and index arrays can be read and agree.
+  predicate st_wplan_ok{L}(st_wplan *p) =
+    \valid_read(p) && st_wset_ok(p->set) &&
+    st_windex_ok(p->order, p->set->n_tensors) &&
+    st_windex_ok(p->meta_order, p->set->n_meta);
+
+  // ST-WRITE-2: bytes of the data section before the k-th tensor in
+  // plan order (the running sum of data_len).
+  logic integer st_wsum{L}(st_wtensor *t, uint32_t *order, integer k) =
+    k <= 0 ? 0 : st_wsum(t, order, k - 1) + t[order[k - 1]].data_len;
+
+  // ST-WRITE-2, ST-GUAR-1 for the writer: the i-th tensor in plan order
+  // occupies [st_wsum(i), st_wsum(i + 1)) of the data section, so the
+  // ranges start at 0, follow each other without a gap, each is exactly
+  // its tensor's data_len long, and together they end at data_len; no
+  // offset exceeds data_len (< 2^64: nothing overflows).
+  predicate st_wlayout_ok{L}(st_wplan *p) =
+    st_wsum(p->set->tensors, p->order, p->set->n_tensors) == p->data_len &&
+    \forall integer k; 0 <= k <= p->set->n_tensors ==>
+      st_wsum(p->set->tensors, p->order, k) <= p->data_len;
+
+  // ST-WRITE-5, ST-LAYOUT-2: the header is the JSON padded to a multiple
+  // of 8, at most ST_HEADER_MAX bytes, and the file is prefix + header +
+  // data.
+  predicate st_wheader_ok{L}(st_wplan *p) =
+    p->json_len <= p->header_len < p->json_len + 8 &&
+    p->header_len % 8 == 0 && p->header_len <= ST_HEADER_MAX &&
+    p->file_len == ST_PREFIX_LEN + p->header_len + p->data_len;
+*/
+
 /* What st_write_plan found wrong. */
 typedef enum st_wsubject {
     ST_W_AT_NONE = 0,          /* the set as a whole */
@@ -126,6 +190,32 @@ typedef struct st_wdiag {
  * name bytes) and metadata keys (bytes). Sorting is O(n log n).
  * `set`, `plan` and `diag` never NULL.
  */
+/*@ requires \valid_read(set) && \valid(plan) && \valid(diag);
+    requires set->tensors != \null ==>
+               \valid_read(set->tensors + (0 .. set->n_tensors - 1)) &&
+               \forall integer i; 0 <= i < set->n_tensors ==>
+                 st_wtensor_given(set->tensors + i);
+    requires set->meta != \null ==>
+               \valid_read(set->meta + (0 .. set->n_meta - 1)) &&
+               \forall integer i; 0 <= i < set->n_meta ==> st_wmeta_given(set->meta + i);
+    requires order != \null ==> \valid(order + (0 .. set->n_tensors - 1));
+    requires meta_order != \null ==> \valid(meta_order + (0 .. set->n_meta - 1));
+    requires \separated(plan, diag, set, order + (0 .. set->n_tensors - 1),
+                        meta_order + (0 .. set->n_meta - 1),
+                        set->tensors + (0 .. set->n_tensors - 1),
+                        set->meta + (0 .. set->n_meta - 1));
+    assigns *plan, *diag, order[0 .. set->n_tensors - 1],
+            meta_order[0 .. set->n_meta - 1];
+    ensures diag->code == \result;
+    ensures plan->set == set && plan->order == order && plan->meta_order == meta_order;
+    ensures \result == ST_W_OK ==>
+              st_wplan_ok(plan) && st_wlayout_ok(plan) && st_wheader_ok(plan);
+    ensures \result == ST_W_OK ==>
+              (plan->has_metadata <==> (set->has_metadata || set->n_meta > 0));
+    ensures \result != ST_W_OK ==>
+              plan->json_len == 0 && plan->header_len == 0 &&
+              plan->data_len == 0 && plan->file_len == 0;
+*/
 st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
                       st_wplan *plan, st_wdiag *diag);
 
@@ -140,18 +230,62 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
  * shape, data_offsets. `plan` must come from st_write_plan, with the set
  * and index arrays unchanged since. `plan`, `out`, `written` never NULL.
  */
+/*@ requires st_wplan_ok(plan);
+    requires \valid(out + (0 .. cap - 1)) && \valid(written);
+    requires \separated(written, plan);
+    assigns *written, out[0 .. ST_PREFIX_LEN + plan->header_len - 1];
+    ensures \result == ST_W_OK || \result == ST_W_STORAGE || \result == ST_W_ARGUMENT;
+    behavior refused:
+      assumes plan->header_len > ST_HEADER_MAX ||
+              plan->json_len > plan->header_len || plan->header_len % 8 != 0 ||
+              cap < ST_PREFIX_LEN + plan->header_len;
+      assigns *written;
+      ensures \result != ST_W_OK && *written == 0;
+    behavior emits:
+      assumes plan->header_len <= ST_HEADER_MAX &&
+              plan->json_len <= plan->header_len && plan->header_len % 8 == 0 &&
+              cap >= ST_PREFIX_LEN + plan->header_len;
+      assigns *written, out[0 .. ST_PREFIX_LEN + plan->header_len - 1];
+      ensures \result == ST_W_OK || \result == ST_W_ARGUMENT;
+      ensures \result == ST_W_OK ==> *written == ST_PREFIX_LEN + plan->header_len;
+      ensures \result != ST_W_OK ==> *written == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 st_werr st_write_header(const st_wplan *plan, uint8_t *out, uint64_t cap,
                         uint64_t *written);
 
 /* ST-WRITE-1, ST-WRITE-2: the i-th tensor in file order (i < n_tensors):
  * its caller index, and its data offsets relative to the data section.
  * O(i): a caller walking the file keeps its own running offset instead. */
+/*@ requires st_wplan_ok(plan) && st_wlayout_ok(plan);
+    requires i < plan->set->n_tensors;
+    requires \valid(begin) && \valid(end);
+    requires \separated(begin, end, plan, plan->set,
+                        plan->set->tensors + (0 .. plan->set->n_tensors - 1),
+                        plan->order + (0 .. plan->set->n_tensors - 1));
+    assigns *begin, *end;
+    ensures \result == \old(plan->order[i]) && \result < plan->set->n_tensors;
+    ensures *begin == \old(st_wsum(plan->set->tensors, plan->order, i));
+    ensures *end == \old(st_wsum(plan->set->tensors, plan->order, i + 1));
+    ensures *end - *begin == plan->set->tensors[\result].data_len;
+    ensures *end <= plan->data_len;
+*/
 uint32_t st_write_tensor_at(const st_wplan *plan, uint32_t i,
                             uint64_t *begin, uint64_t *end);
 
 /* Name ("ST_W_DUP_NAME"), requirement id and one-line message of a code. */
+/*@ assigns \nothing;
+    ensures \valid_read(\result);
+*/
 const char *st_write_error_name(st_werr e);
+/*@ assigns \nothing;
+    ensures \valid_read(\result);
+*/
 const char *st_write_error_rule(st_werr e);
+/*@ assigns \nothing;
+    ensures \valid_read(\result);
+*/
 const char *st_write_error_message(st_werr e);
 
 #ifdef __cplusplus

@@ -40,7 +40,9 @@ LAYERS = {
         "title": "core (src/core, freestanding)",
         "prefix": "src/core/",
         "inputs": ["src/core/*.c", "src/core/*.h"],
-        "opts": ["-Isrc/core"],
+        # The production configuration only: the coverage and checked
+        # builds redefine ST_ALWAYS/ST_NEVER (src/core/st_cover.h).
+        "opts": ["-Isrc/core", "-UST_COVERAGE_BUILD", "-UST_CHECKED_BUILD"],
     },
     "posix": {
         "title": "POSIX layer (src/posix)",

@@ -84,7 +84,7 @@ static bool selection_valid(const dt_tensor *t, st_shard_kind kind, uint64_t a, 
         return false;
     }
     ok = (a <= z) && (z <= ((kind == ST_SHARD_ROWS) ? rows : cols));
-    if (ok && (a != z)) {
+    if (ok && (a != z) && (rows != 0u)) { /* an element is selected */
         unit = (kind == ST_SHARD_ROWS) ? (cols * bits) : bits;
         ok = (((a * unit) % 8u) == 0u) && (((z * unit) % 8u) == 0u);
         if (ok && (kind == ST_SHARD_COLS) && (rows > 1u)) {

@@ -214,3 +214,35 @@ Test(plan_edges, empty_runs_and_alignment_overflow)
               "rounding the second item's offset up to 16 passes 2^64");
     cr_assert(total == 0u);
 }
+
+/* ST-PLAN-1: a column range of a tensor with no rows selects nothing and is
+   accepted, even where its columns are wider than any byte count (a valid
+   file: shape [0, 2^62], F64, offsets [0, 0]); the layout copies 0 bytes */
+Test(plan_edges, column_range_of_zero_rows_accepted)
+{
+    static const uint64_t dims[] = {0u, P2(62)};
+    static const uint64_t ranges[][2] = {{0u, P2(62)}, {P2(59), P2(62)}, {1u, 2u}, {5u, 5u}};
+    size_t k;
+    for (k = 0u; k < sizeof ranges / sizeof ranges[0]; k++) {
+        forged g;
+        st_plan_item it;
+        uint64_t total = 0u;
+        forge(&g, ST_F64, 2u, dims, 24u, 0u, 0u);
+        cr_assert(st_plan_item_init(&g.file, &g.t, ST_SHARD_COLS, ranges[k][0], ranges[k][1],
+                                    &it) == ST_OK,
+                  "columns [%llu, %llu)", (unsigned long long)ranges[k][0],
+                  (unsigned long long)ranges[k][1]);
+        cr_assert(it.rows == 0u && it.cols == P2(62) && it.src_bytes == 0u);
+        cr_assert(st_plan_layout(&it, 1u, 256u, &total) == ST_OK);
+        cr_assert(it.bytes == 0u && total == 0u, "bytes %llu total %llu",
+                  (unsigned long long)it.bytes, (unsigned long long)total);
+    }
+    /* past the last column is still refused */
+    {
+        forged g;
+        st_plan_item it;
+        forge(&g, ST_F64, 2u, dims, 24u, 0u, 0u);
+        cr_assert(st_plan_item_init(&g.file, &g.t, ST_SHARD_COLS, 0u, P2(62) + 1u, &it) ==
+                  ST_E_ARGUMENT);
+    }
+}

@@ -35,9 +35,11 @@ $(UNIT_OUT)/plain/core/%.o: src/core/%.c $(HDRS)
 $(UNIT_OUT)/plain/unit/%.o: $(UNIT_DIR)/%.c $(UNIT_HDRS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I$(UNIT_DIR) -c $< -o $@
+# The sanitizer build of the core is also the checked build: every
+# ST_ALWAYS/ST_NEVER claim (src/core/st_cover.h) traps if it ever fails.
 $(UNIT_OUT)/san/core/%.o: src/core/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CORE_FLAGS) $(UNIT_SAN) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(CORE_FLAGS) $(UNIT_SAN) -DST_CHECKED_BUILD -c $< -o $@
 $(UNIT_OUT)/san/unit/%.o: $(UNIT_DIR)/%.c $(UNIT_HDRS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(UNIT_SAN) -I$(UNIT_DIR) -c $< -o $@
