@@ -373,7 +373,7 @@ static st_err st_parse_entry_array(st_cursor *c, st_storage s, st_hparse *p, st_
 /*
  * ST-SCHEMA-2, ST-SCHEMA-5: the entry as an object with dtype, shape and
  * data_offsets, each once; other fields are skipped (compat) or refused
- * (strict). The cursor is on the '{'.
+ * (strict, ST-STRICT-5). The cursor is on the '{'.
  */
 /*@ requires st_hp_ok(c, s, p);
     requires c->pos < c->n;
@@ -580,7 +580,11 @@ static st_err st_parse_metadata(st_cursor *c, st_storage s, st_hparse *p)
     return ret;
 }
 
-/* One member of the top-level object: __metadata__ or a tensor entry. */
+/*
+ * One member of the top-level object: __metadata__ (ST-META-2: at most
+ * once) or a tensor entry whose name may be any JSON string (ST-SCHEMA-6:
+ * no name is refused for its content).
+ */
 /*@ requires st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
     requires \valid(r);
     requires \separated(r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),

@@ -347,7 +347,9 @@ static void st_parse_reset(const uint8_t *buf, uint64_t len, st_mode mode,
 }
 
 /* ST-API-2, ST-LAYOUT-1 .. -3, ST-UTF8-1: the mode, the length prefix and
-   the header bytes, in that order; *hlen receives N. */
+   the header bytes, in that order; *hlen receives N, which need not be a
+   multiple of 8 (ST-LAYOUT-5; N = 0 fails later as JSON). The data section
+   is [8 + N, len) and offsets count from its start (ST-LAYOUT-4). */
 /*@ requires \valid_read(buf + (0 .. len - 1));
     requires \valid(diag) && \valid(hlen) && \separated(diag, hlen, buf + (0 .. len - 1));
     assigns diag->offset, *hlen;
@@ -429,6 +431,12 @@ static st_err st_parse_entries(st_file *out, st_diag *diag)
     return ret;
 }
 
+/*
+ * One parser, two modes: ST_MODE_COMPAT accepts what the reference accepts,
+ * with its error kind (ST-MODE-1); ST_MODE_STRICT applies the ST-STRICT-*
+ * refusals on top of the same checks, so a strict accept is a compat accept
+ * with the same table (ST-MODE-2).
+ */
 st_err st_parse(const uint8_t *buf, uint64_t len, st_mode mode,
                 const st_storage *storage, st_file *out, st_diag *diag)
 {

@@ -13,7 +13,7 @@ Per file, the file passes when all of these hold:
   intent    the reference gives the outcome the generator aimed at
             (manifest "intent"; skipped where it is null)
   oracle    the oracle's own cross-checks held (see oracle.py)
-  compat    verdict == the reference's verdict;
+  compat    (ST-MODE-1) verdict == the reference's verdict;
             rejected: reference_error is among the reference's plausible
             kinds (exactly the reference's kind unless offsets tie), and
             for InvalidOffset, tensor is among the plausible names;
@@ -21,7 +21,7 @@ Per file, the file passes when all of these hold:
             (name, dtype, shape, data_offsets; compared as lists sorted by
             (begin, end, name bytes)) equal the reference's, and the CLI
             lists tensors in non-decreasing (begin, end) order
-  strict    strict accept => compat accept with an identical header_len,
+  strict    (ST-MODE-2) strict accept => compat accept with an identical header_len,
             data_len, metadata and tensor list;
             compat reject => strict reject;
             strict reject of a file compat accepts => reference_error null;
