@@ -129,6 +129,7 @@ typedef struct st_load_file {
     char *path;
     st_loaded loaded;   /* the mapped (or read) file and its parsed header */
     int fd;             /* for pread; -1 when closed */
+    uint32_t *marks;    /* while planning: which entries load (NULL after) */
 } st_load_file;
 
 /* One tensor of a load; items[i] in st_load is its plan. */

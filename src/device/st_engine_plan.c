@@ -253,10 +253,9 @@ static bool name_is(const st_tensor *t, const char *name)
     return ((size_t)t->name_len == n) && (memcmp(t->name, name, n) == 0);
 }
 
-/* Mark the tensors to load: marks[f][slot] = select index, MARK_ALL, or 0
+/* Mark the tensors to load: files[f].marks[slot] = select index, MARK_ALL, or 0
    for "not loaded" (select indices are stored plus one). */
-static st_dev_err select_tensors(st_load *L, const st_request *req, const st_index *ix,
-                                 uint32_t **marks)
+static st_dev_err select_tensors(st_load *L, const st_request *req, const st_index *ix)
 {
     st_dev_err rc = ST_DEV_OK;
     uint32_t i;
@@ -275,7 +274,7 @@ static st_dev_err select_tensors(st_load *L, const st_request *req, const st_ind
                                   "tensor of that name",
                                   L->files[e->file].path, nm);
             } else {
-                marks[e->file][tensor_slot(sf, t)] = MARK_ALL;
+                L->files[e->file].marks[tensor_slot(sf, t)] = MARK_ALL;
             }
         }
     } else if (req->n_select == 0u) {
@@ -292,20 +291,20 @@ static st_dev_err select_tensors(st_load *L, const st_request *req, const st_ind
                                           nm, L->files[g].path, L->files[f].path);
                     }
                 }
-                marks[f][tensor_slot(sf, t)] = MARK_ALL;
+                L->files[f].marks[tensor_slot(sf, t)] = MARK_ALL;
             }
         }
     } else {
         /* nothing yet: the named tensors are marked below */
     }
     if (req->n_select > 0u) {
-        uint32_t **picked = marks;
         if (ix != NULL) {
             /* keep only the named tensors of the weight_map */
             for (f = 0u; f < L->n_files; f++) {
                 const st_file *sf = &L->files[f].loaded.file;
                 for (i = 0u; i < sf->n_entries; i++) {
-                    picked[f][i] = (picked[f][i] == MARK_ALL) ? (MARK_ALL - 1u) : 0u;
+                    uint32_t *mk = &L->files[f].marks[i];
+                    *mk = (*mk == MARK_ALL) ? (MARK_ALL - 1u) : 0u;
                 }
             }
         }
@@ -319,7 +318,7 @@ static st_dev_err select_tensors(st_load *L, const st_request *req, const st_ind
                 if (nlen <= UINT32_MAX) {
                     t = st_find(sf, (const uint8_t *)name, (uint32_t)nlen);
                 }
-                uint32_t *m = (t != NULL) ? &picked[f][tensor_slot(sf, t)] : NULL;
+                uint32_t *m = (t != NULL) ? &L->files[f].marks[tensor_slot(sf, t)] : NULL;
                 if ((m != NULL) && (ix != NULL) && (*m == 0u)) {
                     m = NULL; /* in a shard file but not in the weight_map */
                 }
@@ -347,8 +346,8 @@ static st_dev_err select_tensors(st_load *L, const st_request *req, const st_ind
             for (f = 0u; f < L->n_files; f++) {
                 const st_file *sf = &L->files[f].loaded.file;
                 for (i = 0u; i < sf->n_entries; i++) {
-                    if (picked[f][i] == (MARK_ALL - 1u)) {
-                        picked[f][i] = 0u;
+                    if (L->files[f].marks[i] == (MARK_ALL - 1u)) {
+                        L->files[f].marks[i] = 0u;
                     }
                 }
             }
@@ -390,7 +389,7 @@ static void choose_shard(const st_request *req, const st_file *sf, const st_tens
 }
 
 /* Items in file order, then data offset order: reads go forward in each file. */
-static st_dev_err build_items(st_load *L, const st_request *req, uint32_t **marks)
+static st_dev_err build_items(st_load *L, const st_request *req)
 {
     st_dev_err rc = ST_DEV_OK;
     uint64_t n = 0u;
@@ -400,7 +399,7 @@ static st_dev_err build_items(st_load *L, const st_request *req, uint32_t **mark
     for (f = 0u; f < L->n_files; f++) {
         const st_file *sf = &L->files[f].loaded.file;
         for (i = 0u; i < sf->n_entries; i++) {
-            n += (marks[f][i] != 0u) ? 1u : 0u;
+            n += (L->files[f].marks[i] != 0u) ? 1u : 0u;
         }
     }
     if (n > (uint64_t)(UINT32_MAX - 1u)) {
@@ -416,7 +415,7 @@ static st_dev_err build_items(st_load *L, const st_request *req, uint32_t **mark
         const st_file *sf = &L->files[f].loaded.file;
         for (i = 0u; (rc == ST_DEV_OK) && (i < sf->n_tensors); i++) {
             const st_tensor *t = st_tensor_at(sf, i);
-            uint32_t mark = marks[f][tensor_slot(sf, t)];
+            uint32_t mark = L->files[f].marks[tensor_slot(sf, t)];
             st_load_entry *e = &L->entries[k];
             st_shard_kind kind;
             uint64_t start;
@@ -455,13 +454,36 @@ static st_dev_err build_items(st_load *L, const st_request *req, uint32_t **mark
     return rc;
 }
 
+/* Open and parse each file of the load, then give each file its marks (one
+   per entry, zero; freed when planning ends). */
+static st_dev_err open_files(st_load *L, const st_request *req, const st_index *ix)
+{
+    st_dev_err rc = ST_DEV_OK;
+    uint32_t f;
+    for (f = 0u; (rc == ST_DEV_OK) && (f < L->n_files); f++) {
+        L->files[f].path = strdup((ix != NULL) ? ix->files[f] : req->paths[f]);
+        if (L->files[f].path == NULL) {
+            rc = st_load_fail(L, ST_DEV_E_MEMORY, "out of memory");
+        } else {
+            rc = open_one(L, &L->files[f]);
+        }
+    }
+    for (f = 0u; (rc == ST_DEV_OK) && (f < L->n_files); f++) {
+        uint32_t n = L->files[f].loaded.file.n_entries;
+        L->files[f].marks = calloc((n > 0u) ? n : 1u, sizeof *L->files[f].marks);
+        if (L->files[f].marks == NULL) {
+            rc = st_load_fail(L, ST_DEV_E_MEMORY, "out of memory");
+        }
+    }
+    return rc;
+}
+
 st_dev_err st_load_plan(st_load *L, st_backend *backend, const st_request *req,
                         const st_engine_opts *opts)
 {
     st_dev_err rc = ST_DEV_OK;
     st_index ix;
     bool use_index = false;
-    uint32_t **marks = NULL;
     uint32_t f;
     double t0 = st_engine_now();
     memset(L, 0, sizeof *L);
@@ -493,8 +515,7 @@ st_dev_err st_load_plan(st_load *L, st_backend *backend, const st_request *req,
     if (rc == ST_DEV_OK) {
         L->n_files = use_index ? ix.n_files : req->n_paths;
         L->files = calloc((L->n_files > 0u) ? L->n_files : 1u, sizeof *L->files);
-        marks = calloc((L->n_files > 0u) ? L->n_files : 1u, sizeof *marks);
-        if ((L->files == NULL) || (marks == NULL)) {
+        if (L->files == NULL) {
             L->n_files = 0u;
             rc = st_load_fail(L, ST_DEV_E_MEMORY, "out of memory");
         }
@@ -502,32 +523,18 @@ st_dev_err st_load_plan(st_load *L, st_backend *backend, const st_request *req,
             L->files[f].fd = -1; /* st_load_close closes only what was opened */
         }
     }
-    for (f = 0u; (rc == ST_DEV_OK) && (f < L->n_files); f++) {
-        L->files[f].path = strdup(use_index ? ix.files[f] : req->paths[f]);
-        if (L->files[f].path == NULL) {
-            rc = st_load_fail(L, ST_DEV_E_MEMORY, "out of memory");
-        } else {
-            rc = open_one(L, &L->files[f]);
-        }
-        if (rc == ST_DEV_OK) {
-            uint32_t n = L->files[f].loaded.file.n_entries;
-            marks[f] = calloc((n > 0u) ? n : 1u, sizeof *marks[f]);
-            if (marks[f] == NULL) {
-                rc = st_load_fail(L, ST_DEV_E_MEMORY, "out of memory");
-            }
-        }
+    if (rc == ST_DEV_OK) {
+        rc = open_files(L, req, use_index ? &ix : NULL);
     }
     if (rc == ST_DEV_OK) {
-        rc = select_tensors(L, req, use_index ? &ix : NULL, marks);
+        rc = select_tensors(L, req, use_index ? &ix : NULL);
     }
     if (rc == ST_DEV_OK) {
-        rc = build_items(L, req, marks);
+        rc = build_items(L, req);
     }
-    if (marks != NULL) {
-        for (f = 0u; f < L->n_files; f++) {
-            free(marks[f]);
-        }
-        free(marks);
+    for (f = 0u; f < L->n_files; f++) {
+        free(L->files[f].marks);
+        L->files[f].marks = NULL;
     }
     st_index_free(&ix);
     L->stats.open_s = st_engine_now() - t0;

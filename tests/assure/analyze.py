@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Static analysis gate: clang-tidy and gcc -fanalyzer over the core, the
-POSIX layer and the CLI.
+POSIX layer, the CLI and the device engine.
 
 Every warning must be covered by a line of tests/assure/analyze.supp that
 names an entry of spec/analysis-notes.md (A-n); lines usually fix the number
@@ -103,7 +103,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json")
     args = ap.parse_args()
-    layers = args.layer or ["core", "posix", "cli"]
+    layers = args.layer or ["core", "posix", "cli", "device"]
     tools = args.tool or ["clang-tidy", "gcc-analyzer"]
     for prog in sorted({"clang-tidy": "clang-tidy", "gcc-analyzer": "gcc"}[t] for t in tools):
         if shutil.which(prog) is None:

@@ -5,7 +5,8 @@
 #                         must be covered by tests/assure/misra.supp, whose
 #                         lines name entries of spec/misra-deviations.md.
 #   make analyze          clang-tidy (tests/assure/clang-tidy.yaml) and
-#                         gcc -fanalyzer over src/core, src/posix, src/cli;
+#                         gcc -fanalyzer over src/core, src/posix, src/cli,
+#                         src/device;
 #                         every warning documented in spec/analysis-notes.md
 #                         through tests/assure/analyze.supp.
 #   make coverage         branch coverage of the core by the unit tests, the
