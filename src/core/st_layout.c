@@ -207,8 +207,8 @@ static void st_merge_pass(const uint32_t *src, uint32_t *dst, uint32_t n, uint64
         loop variant n - lo;
     */
     while (lo < n) {
-        uint32_t mid = ((uint64_t)(n - lo) > width) ? (lo + (uint32_t)width) : n;
-        uint32_t hi = ((uint64_t)(n - mid) > width) ? (mid + (uint32_t)width) : n;
+        uint32_t mid = (((uint64_t)n - (uint64_t)lo) > width) ? (lo + (uint32_t)width) : n;
+        uint32_t hi = (((uint64_t)n - (uint64_t)mid) > width) ? (mid + (uint32_t)width) : n;
         if ((mid < hi) && st_less(kind, t, NULL, src[mid], src[mid - 1u])) {
             st_merge(src, dst, lo, mid, hi, kind, t) /*@ ghost (n, bound) */;
         } else {
