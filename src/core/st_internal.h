@@ -126,6 +126,7 @@ st_err st_json_skip_value(st_cursor *c, uint32_t depth);
 
 /*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
     requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
+    requires lit_len <= 16;
     requires \valid_read(lit + (0 .. lit_len - 1));
     requires \forall integer k; 0 <= k < lit_len ==> 0 <= lit[k];
     assigns \nothing;

@@ -383,13 +383,16 @@ uint32_t st_jstring_decode_small(const uint8_t *h, const st_jstring *s,
     return ret;
 }
 
-/* ST-JSON-7: compare a key, after escape decoding, with an ASCII literal. */
+/* ST-JSON-7: compare a key, after escape decoding, with an ASCII literal
+   of at most 16 bytes. */
 bool st_jstring_equals(const uint8_t *h, const st_jstring *s,
                        const char *lit, uint32_t lit_len)
 {
     bool eq = false;
     uint8_t tmp[16];
-    if ((s->dec_len == lit_len) && (lit_len <= 16u)) {
+    /* The callers compare with field names of at most 12 bytes (U-3). */
+    /*@ assert lit_len <= 16; */
+    if ((s->dec_len == lit_len) && ST_ALWAYS(lit_len <= 16u)) {
         uint32_t n = s->dec_len;
         const uint8_t *p = &h[s->raw_at];
         uint32_t k = 0u;
