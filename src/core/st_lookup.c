@@ -8,6 +8,16 @@
  */
 #include "st_internal.h"
 
+/* a * b, which the caller shows to fit in 64 bits. */
+/*@ requires a * b <= ST_U64_MAX_L;
+    assigns \nothing;
+    ensures \result == a * b;
+*/
+static uint64_t st_mul64(uint64_t a, uint64_t b)
+{
+    return a * b;
+}
+
 const st_tensor *st_tensor_at(const st_file *f, uint32_t i)
 {
     const st_tensor *ret = NULL;
@@ -64,6 +74,7 @@ uint64_t st_dim(const st_file *f, const st_tensor *t, uint32_t d)
 
 const uint8_t *st_tensor_data(const st_file *f, const st_tensor *t, uint64_t *size)
 {
+    /*@ assert st_live_ok(f, t); */
     *size = t->end - t->begin;
     return &f->buf[ST_PREFIX_LEN + f->header_len + t->begin];
 }
@@ -72,13 +83,18 @@ uint64_t st_tensor_nelem(const st_file *f, const st_tensor *t)
 {
     uint64_t nelem = 1u;
     uint32_t d;
+    /*@ assert st_live_ok(f, t); */
     /*@ loop invariant 0 <= d <= t->rank;
         loop invariant nelem == st_nelem_l(f->st->dims, t->dims_at, d);
         loop assigns d, nelem;
         loop variant t->rank - d;
     */
     for (d = 0u; d < t->rank; d++) {
-        nelem = nelem * f->st->dims[t->dims_at + d];
+        uint32_t k = t->dims_at + d;
+        uint64_t dim = f->st->dims[k];
+        /*@ assert st_nelem_l(f->st->dims, t->dims_at, d + 1) == nelem * dim; */
+        /*@ assert nelem * dim <= ST_U64_MAX_L; */
+        nelem = st_mul64(nelem, dim);
     }
     return nelem;
 }
