@@ -406,13 +406,30 @@ static st_err st_parse_entries(st_file *out, st_diag *diag)
 {
     st_err ret = ST_OK;
     const st_storage *s = out->st;
+    st_storage hs = *s;
     st_cursor c;
     st_header_result hr;
+    /* U-7, ST-API-1: the header pass stores through hs, in which a kind of
+       array left NULL despite a capacity has capacity 0: the pass only
+       counts that kind, nothing is stored through NULL, and the fit check
+       below (on the caller's storage) refuses with ST_E_STORAGE. */
+    if ((hs.tensors == NULL) || (hs.order == NULL) || (hs.by_name == NULL)) {
+        hs.tensor_cap = 0u;
+    }
+    if (hs.dims == NULL) {
+        hs.dim_cap = 0u;
+    }
+    if ((hs.meta == NULL) || (hs.meta_order == NULL)) {
+        hs.meta_cap = 0u;
+    }
+    if (hs.arena == NULL) {
+        hs.arena_cap = 0u;
+    }
     c.h = &out->buf[ST_PREFIX_LEN];
     c.n = (uint32_t)out->header_len;
     c.pos = 0u;
     c.err_pos = 0u;
-    ret = st_parse_header(&c, out->mode, s, &hr);
+    ret = st_parse_header(&c, out->mode, &hs, &hr);
     diag->need = hr.need;
     if (ret != ST_OK) {
         diag->offset = ST_PREFIX_LEN + (uint64_t)c.err_pos;
