@@ -34,6 +34,24 @@ static bool st_add64(uint64_t a, uint64_t b, uint64_t *r)
     return ok;
 }
 
+/* a * b fits in 64 bits. */
+/*@ assigns \nothing;
+    ensures \result == \true <==> a * b <= ST_U64_MAX;
+*/
+static bool st_fits_mul(uint64_t a, uint64_t b)
+{
+    return (a == 0u) || (b <= (ST_U64_MAX / a));
+}
+
+/* a + b fits in 64 bits. */
+/*@ assigns \nothing;
+    ensures \result == \true <==> a + b <= ST_U64_MAX;
+*/
+static bool st_fits_add(uint64_t a, uint64_t b)
+{
+    return b <= (ST_U64_MAX - a);
+}
+
 /* Dimension d of tensor t (d < t->rank), as st_dim reads it. */
 /*@ requires \valid_read(f) && \valid_read(t) && \valid_read(f->st);
     requires d < t->rank && t->dims_at + t->rank <= 4294967295;
@@ -44,6 +62,106 @@ static bool st_add64(uint64_t a, uint64_t b, uint64_t *r)
 static uint64_t st_plan_dim(const st_file *f, const st_tensor *t, uint32_t d)
 {
     return f->st->dims[t->dims_at + d];
+}
+
+/* Rows of the 2-D view: the product of dimensions 0 .. nd - 1 of t in
+   *rows, or false when it does not fit in 64 bits. */
+/*@ requires \valid_read(f) && \valid_read(t) && \valid_read(f->st);
+    requires nd <= t->rank && t->dims_at + t->rank <= 4294967295;
+    requires \valid_read(f->st->dims + (t->dims_at .. t->dims_at + t->rank - 1));
+    requires \valid(rows);
+    assigns *rows;
+    ensures nd == 0 ==> \result == \true && *rows == 1;
+*/
+static bool st_plan_rows(const st_file *f, const st_tensor *t, uint32_t nd, uint64_t *rows)
+{
+    uint64_t acc = 1u;
+    bool ok = true;
+    uint32_t d;
+    /*@ loop invariant 0 <= d <= nd;
+        loop invariant d == 0 ==> acc == 1 && ok == \true;
+        loop assigns d, ok, acc;
+        loop variant nd - d;
+    */
+    for (d = 0u; d < nd; d++) {
+        uint64_t dim = st_plan_dim(f, t, d);
+        if (ok && st_fits_mul(acc, dim)) {
+            acc = acc * dim;
+        } else {
+            ok = false;
+        }
+    }
+    *rows = acc;
+    return ok;
+}
+
+/* ST-PLAN-1: the selection [first, last) of a view of rows x cols elements
+   of `bits` bits lies inside the view and, when it selects bytes, is cut
+   where a byte ends. With at least one row, a non-empty range selects bits
+   (for a row range, a zero-width row copies nothing and every product is
+   0); a column range of a view with no rows selects no byte: nothing is
+   cut. */
+/*@ assigns \nothing;
+    ensures \result ==> st_sel_ok(shard, rows, cols, bits, first, last);
+*/
+static bool st_plan_cut(uint32_t shard, uint64_t rows, uint64_t cols, uint64_t bits,
+                        uint64_t first, uint64_t last)
+{
+    bool cols_shard = (shard == (uint32_t)ST_SHARD_COLS);
+    bool ok = (first <= last) && (last <= (cols_shard ? cols : rows));
+    if (ok && (first != last) && (rows != 0u)) {
+        uint64_t per = cols_shard ? 1u : cols;
+        uint64_t unit = 0u;
+        ok = st_fits_mul(per, bits);
+        if (ok) {
+            unit = per * bits;
+            /*@ assert unit == st_unit(shard, cols, bits); */
+            ok = st_fits_mul(first, unit) && st_fits_mul(last, unit) &&
+                 (((first * unit) % 8u) == 0u) && (((last * unit) % 8u) == 0u);
+        }
+        if (ok && cols_shard && (rows > 1u)) {
+            ok = st_fits_mul(cols, bits) && (((cols * bits) % 8u) == 0u);
+        }
+    }
+    return ok;
+}
+
+/* Fill in an item's inputs; its outputs start empty. */
+/*@ requires \valid(item);
+    requires 0 < bits && shard <= ST_SHARD_COLS;
+    requires src_bytes * 8 == rows * cols * bits;
+    requires src_begin + src_bytes <= 18446744073709551615;
+    requires st_sel_ok(shard, rows, cols, bits, start, stop);
+    assigns *item;
+    ensures st_item_input_ok(*item);
+    ensures item->src_begin == src_begin && item->src_bytes == src_bytes;
+    ensures item->rows == rows && item->cols == cols && item->bits == bits;
+    ensures item->shard == shard && item->start == start && item->stop == stop;
+    ensures item->src == src_begin && item->pitch == 0 && item->width == 0 &&
+            item->height == 0 && item->bytes == 0 && item->dst == 0;
+*/
+static void st_plan_item_set(st_plan_item *item, uint64_t src_begin, uint64_t src_bytes,
+                             uint64_t rows, uint64_t cols, uint32_t bits, uint32_t shard,
+                             uint64_t start, uint64_t stop)
+{
+    item->src_begin = src_begin;
+    item->src_bytes = src_bytes;
+    item->rows = rows;
+    item->cols = cols;
+    item->bits = bits;
+    item->shard = shard;
+    item->start = start;
+    item->stop = stop;
+    item->src = src_begin;
+    item->pitch = 0u;
+    item->width = 0u;
+    item->height = 0u;
+    item->bytes = 0u;
+    item->dst = 0u;
+    /*@ assert \let v = *item;
+               v.src_begin == src_begin && v.src_bytes == src_bytes && v.rows == rows &&
+               v.cols == cols && v.bits == bits && v.shard == shard && v.start == start &&
+               v.stop == stop; */
 }
 
 /* ST-PLAN-1 */
@@ -71,89 +189,45 @@ static uint64_t st_plan_dim(const st_file *f, const st_tensor *t, uint32_t d)
 st_err st_plan_item_init(const st_file *f, const st_tensor *t, st_shard_kind shard,
                          uint64_t start, uint64_t stop, st_plan_item *item)
 {
-    st_err ret = ST_OK;
+    st_err ret = ST_E_ARGUMENT;
+    uint32_t rank = t->rank;
+    uint64_t hlen = f->header_len;
+    uint64_t begin = t->begin;
+    uint64_t end = t->end;
+    uint32_t bits = st_dtype_bits((st_dtype)t->dtype);
     uint64_t rows = 1u;
     uint64_t cols = 1u;
-    uint64_t bits = (uint64_t)st_dtype_bits((st_dtype)t->dtype);
-    uint64_t nbits = 0u;
-    uint64_t limit = 1u;
-    uint64_t a = 0u;
-    uint64_t b = 0u;
+    uint64_t lead = 1u;
     uint64_t first = start;
     uint64_t last = stop;
     bool ok = true;
-    uint32_t d;
-    if ((t->rank == 1u) && (shard != ST_SHARD_COLS)) {
+    if ((rank == 1u) && (shard != ST_SHARD_COLS)) {
         /* a rank-1 tensor viewed as one column: a row range selects elements */
         rows = st_plan_dim(f, t, 0u);
-    } else if (t->rank > 0u) {
-        cols = st_plan_dim(f, t, t->rank - 1u);
-        /*@ loop invariant 0 <= d < t->rank;
-            loop invariant d == 0 ==> rows == 1;
-            loop assigns d, ok, rows;
-            loop variant t->rank - d;
-        */
-        for (d = 0u; (d + 1u) < t->rank; d++) {
-            ok = ok && st_mul64(rows, st_plan_dim(f, t, d), &rows);
-        }
+    } else if (rank > 0u) {
+        cols = st_plan_dim(f, t, rank - 1u);
+        ok = st_plan_rows(f, t, rank - 1u, &lead);
+        rows = lead;
     } else {
         /* a scalar: one element, 1 x 1 */
     }
-    ok = ok && (bits != 0u) && st_mul64(rows, cols, &nbits) && st_mul64(nbits, bits, &nbits) &&
-         ((nbits % 8u) == 0u) && (t->begin <= t->end) && ((nbits / 8u) == (t->end - t->begin)) &&
-         st_add64(ST_PREFIX_LEN + f->header_len, t->begin, &a) && st_add64(a, nbits / 8u, &b);
-    /*@ assert ok ==> nbits == rows * cols * bits && nbits % 8 == 0 && 0 < bits; */
-    /*@ assert ok ==> (nbits / 8) * 8 == nbits; */
-    if (ok) {
-        limit = (shard == ST_SHARD_COLS) ? cols : rows;
-        if (shard == ST_SHARD_NONE) {
-            first = 0u;
-            last = rows;
-        }
-        ok = (first <= last) && (last <= limit) &&
-             ((shard == ST_SHARD_NONE) || (shard == ST_SHARD_ROWS) || (shard == ST_SHARD_COLS));
+    if (shard == ST_SHARD_NONE) {
+        first = 0u;
+        last = rows;
     }
-    if (ok && (first != last) && (rows != 0u)) {
-        /* byte boundaries: sub-byte dtypes can only be cut where a byte
-           ends. With at least one row, a non-empty range selects bits
-           (rows >= 1; for a row range, a zero-width row copies nothing and
-           every product is 0), so these products are at most nbits. A
-           column range of a view with no rows selects no byte: nothing is
-           cut (ST-PLAN-1). */
-        uint64_t unit = 0u;
-        uint64_t lo = 0u;
-        uint64_t hi = 0u;
-        ok = st_mul64((shard == ST_SHARD_COLS) ? 1u : cols, bits, &unit) &&
-             st_mul64(first, unit, &lo) && st_mul64(last, unit, &hi) &&
-             ((lo % 8u) == 0u) && ((hi % 8u) == 0u);
-        if (ok && (shard == ST_SHARD_COLS) && (rows > 1u)) {
-            ok = st_mul64(cols, bits, &unit) && ((unit % 8u) == 0u);
+    if (ok && ((shard == ST_SHARD_NONE) || (shard == ST_SHARD_ROWS) || (shard == ST_SHARD_COLS)) &&
+        (bits != 0u) && st_fits_mul(rows, cols) && st_fits_mul(rows * cols, bits) &&
+        (begin <= end) && st_fits_add(ST_PREFIX_LEN + hlen, begin)) {
+        uint64_t nbits = (rows * cols) * bits;
+        uint64_t a = (ST_PREFIX_LEN + hlen) + begin;
+        if (((nbits % 8u) == 0u) && ((nbits / 8u) == (end - begin)) &&
+            st_fits_add(a, nbits / 8u) &&
+            st_plan_cut((uint32_t)shard, rows, cols, bits, first, last)) {
+            /*@ assert (nbits / 8) * 8 == nbits; */
+            /*@ assert (nbits / 8) * 8 == rows * cols * bits; */
+            st_plan_item_set(item, a, nbits / 8u, rows, cols, bits, (uint32_t)shard, first, last);
+            ret = ST_OK;
         }
-    }
-    if (ok) {
-        item->src_begin = a;
-        item->src_bytes = nbits / 8u;
-        item->rows = rows;
-        item->cols = cols;
-        item->bits = (uint32_t)bits;
-        item->shard = (uint32_t)shard;
-        item->start = first;
-        item->stop = last;
-        item->src = a;
-        item->pitch = 0u;
-        item->width = 0u;
-        item->height = 0u;
-        item->bytes = 0u;
-        item->dst = 0u;
-        /*@ assert item->src_bytes * 8 == item->rows * item->cols * item->bits; */
-        /*@ assert item->start <= item->stop <=
-                   (item->shard == ST_SHARD_COLS ? item->cols : item->rows); */
-        /*@ assert st_unit_l(*item) == ((shard == ST_SHARD_COLS) ? 1 : cols) * bits; */
-        /*@ assert !st_item_empty(*item) ==>
-                   (item->start * st_unit_l(*item)) % 8 == 0 &&
-                   (item->stop * st_unit_l(*item)) % 8 == 0; */
-    } else {
-        ret = ST_E_ARGUMENT;
     }
     return ret;
 }

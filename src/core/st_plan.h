@@ -92,16 +92,30 @@ typedef struct st_chunk_iter {
        it.src + (it.height - 1) * it.pitch + it.width <= it.src_begin + it.src_bytes) &&
     (it.height > 1 ==> it.width <= it.pitch);
 
-  // Bits of the selection's unit: a row of the 2-D view (row ranges and the
+  // Bits of a selection's unit: a row of the 2-D view (row ranges and the
   // whole tensor) or one element (column ranges).
-  logic integer st_unit_l(st_plan_item it) =
-    (it.shard == ST_SHARD_COLS ? 1 : it.cols) * it.bits;
+  logic integer st_unit(integer shard, integer cols, integer bits) =
+    (shard == ST_SHARD_COLS ? 1 : cols) * bits;
 
   // A selection with no bytes: an empty range, or a column range of a view
   // with no rows (its columns may be wider than any byte count: nothing is
   // cut, nothing is copied).
-  predicate st_item_empty(st_plan_item it) =
-    it.start >= it.stop || (it.shard == ST_SHARD_COLS && it.rows == 0);
+  predicate st_sel_empty(integer shard, integer rows, integer start, integer stop) =
+    start >= stop || (shard == ST_SHARD_COLS && rows == 0);
+
+  // A selection [start, stop) inside a view of rows x cols elements of
+  // `bits` bits, cut on byte boundaries.
+  predicate st_sel_ok(integer shard, integer rows, integer cols, integer bits,
+                      integer start, integer stop) =
+    start <= stop <= (shard == ST_SHARD_COLS ? cols : rows) &&
+    (!st_sel_empty(shard, rows, start, stop) ==>
+       (start * st_unit(shard, cols, bits)) % 8 == 0 &&
+       (stop * st_unit(shard, cols, bits)) % 8 == 0 &&
+       (shard == ST_SHARD_COLS && rows > 1 ==> (cols * bits) % 8 == 0));
+
+  logic integer st_unit_l(st_plan_item it) = st_unit(it.shard, it.cols, it.bits);
+
+  predicate st_item_empty(st_plan_item it) = st_sel_empty(it.shard, it.rows, it.start, it.stop);
 
   // An item as st_plan_item_init describes it: a consistent 2-D view of the
   // tensor's bytes and a selection inside it that is cut on byte boundaries.
@@ -109,10 +123,7 @@ typedef struct st_chunk_iter {
     0 < it.bits && it.shard <= ST_SHARD_COLS &&
     it.src_bytes * 8 == it.rows * it.cols * it.bits &&
     it.src_begin + it.src_bytes <= 18446744073709551615 &&
-    it.start <= it.stop <= (it.shard == ST_SHARD_COLS ? it.cols : it.rows) &&
-    (!st_item_empty(it) ==>
-       (it.start * st_unit_l(it)) % 8 == 0 && (it.stop * st_unit_l(it)) % 8 == 0 &&
-       (it.shard == ST_SHARD_COLS && it.rows > 1 ==> (it.cols * it.bits) % 8 == 0));
+    st_sel_ok(it.shard, it.rows, it.cols, it.bits, it.start, it.stop);
 
   // The runs are the selected bytes: the whole tensor as one run; rows
   // [start, stop) as one run; columns [start, stop) as one run per row,
