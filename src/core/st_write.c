@@ -441,6 +441,26 @@ static void st_wsift_down(uint32_t *idx, uint32_t root, uint32_t n,
     }
 }
 
+/* ST-WRITE-1: one step of the heapsort's extraction: the root (the
+ * largest of idx[0 .. last]) goes to idx[last], then the heap is restored
+ * within idx[0 .. last). */
+/*@ requires st_wset_ok(set);
+    requires 0 < last < st_wcount(set, kind);
+    requires st_wsort_sep(idx, last + 1, set);
+    requires \forall integer j; 0 <= j <= last ==> idx[j] < st_wcount(set, kind);
+    assigns idx[0 .. last];
+    ensures \forall integer j; 0 <= j <= last ==> idx[j] < st_wcount(set, kind);
+*/
+static void st_wsort_pop(uint32_t *idx, uint32_t last, st_wsort_kind kind,
+                         const st_wset *set)
+{
+    uint32_t tmp = idx[0];
+    idx[0] = idx[last];
+    idx[last] = tmp;
+    /*@ assert st_wset_ok(set); */
+    st_wsift_down(idx, 0u, last, kind, set);
+}
+
 /* ST-WRITE-1: idx[i] = i, then heapsort ascending by st_wless:
  * O(n log n), in place, no recursion. */
 /*@ requires st_wset_ok(set);
@@ -478,12 +498,8 @@ static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wse
         loop variant end;
     */
     while (end > 1u) {
-        uint32_t tmp;
         end--;
-        tmp = idx[0];
-        idx[0] = idx[end];
-        idx[end] = tmp;
-        st_wsift_down(idx, 0u, end, kind, set);
+        st_wsort_pop(idx, end, kind, set);
     }
 }
 
@@ -731,6 +747,258 @@ static void st_wplan_clear(st_wplan *plan)
     plan->file_len = 0u;
 }
 
+/* ST-WRITE-6: the arguments, then the per-tensor and per-pair checks, in
+ * caller order; *total is the size of the data section. */
+/*@ requires \valid_read(set) && \valid(total) && \valid(diag);
+    requires set->tensors != \null ==>
+               \valid_read(set->tensors + (0 .. set->n_tensors - 1)) &&
+               \forall integer i; 0 <= i < set->n_tensors ==>
+                 st_wtensor_given(set->tensors + i);
+    requires set->meta != \null ==>
+               \valid_read(set->meta + (0 .. set->n_meta - 1)) &&
+               \forall integer i; 0 <= i < set->n_meta ==> st_wmeta_given(set->meta + i);
+    requires \separated(total, diag, set, set->tensors + (0 .. set->n_tensors - 1),
+                        set->meta + (0 .. set->n_meta - 1));
+    assigns *total, diag->subject, diag->index;
+    ensures \result == ST_W_OK ==> st_wset_ok(set);
+    ensures \result == ST_W_OK ==>
+              (set->n_tensors > 0 ==> order != \null) &&
+              (set->n_meta > 0 ==> meta_order != \null);
+*/
+static st_werr st_wcheck_entries(const st_wset *set, const uint32_t *order,
+                                 const uint32_t *meta_order, uint64_t *total,
+                                 st_wdiag *diag)
+{
+    st_werr ret = ST_W_OK;
+    *total = 0u;
+    if (((set->n_tensors > 0u) && ((set->tensors == NULL) || (order == NULL))) ||
+        ((set->n_meta > 0u) && ((set->meta == NULL) || (meta_order == NULL)))) {
+        ret = ST_W_ARGUMENT;
+    } else {
+        /*@ assert \valid_read(set->tensors + (0 .. set->n_tensors - 1)); */
+        /*@ assert \valid_read(set->meta + (0 .. set->n_meta - 1)); */
+        ret = st_wcheck_tensors(set, total, diag);
+        if (ret == ST_W_OK) {
+            ret = st_wcheck_meta(set, diag);
+        }
+    }
+    return ret;
+}
+
+/* ST-WRITE-6: sort idx by (bytes, index), then look for equal
+ * neighbours: duplicate names (ST_WSORT_NAME) or keys (ST_WSORT_META). */
+/*@ requires st_wset_ok(set) && \valid(diag);
+    requires kind == ST_WSORT_NAME || kind == ST_WSORT_META;
+    requires n == st_wcount(set, kind);
+    requires st_wsort_sep(idx, n, set);
+    requires \separated(diag, set, idx + (0 .. n - 1),
+                        set->tensors + (0 .. set->n_tensors - 1),
+                        set->meta + (0 .. set->n_meta - 1));
+    assigns diag->subject, diag->index, diag->other, idx[0 .. n - 1];
+    ensures st_windex_ok(idx, n) && st_wset_ok(set);
+    ensures set->n_tensors == \old(set->n_tensors) && set->n_meta == \old(set->n_meta);
+*/
+static st_werr st_wunique(const st_wset *set, uint32_t *idx, uint32_t n,
+                          st_wsort_kind kind, st_wdiag *diag)
+{
+    st_werr ret = ST_W_OK;
+    st_wsort(idx, n, kind, set);
+    /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
+               set->n_meta == \at(set->n_meta, Pre); */
+    /*@ assert st_wset_ok(set); */
+    ret = st_wcheck_dups(set, idx, n, kind == ST_WSORT_META, diag);
+    /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
+               set->n_meta == \at(set->n_meta, Pre); */
+    return ret;
+}
+
+/* ST-WRITE-6: duplicate names, then duplicate keys; leaves order sorted by
+ * name and meta_order by key. */
+/*@ requires st_wset_ok(set) && \valid(diag);
+    requires st_wsort_sep(order, set->n_tensors, set);
+    requires st_wsort_sep(meta_order, set->n_meta, set);
+    requires \separated(diag, set, order + (0 .. set->n_tensors - 1),
+                        meta_order + (0 .. set->n_meta - 1),
+                        set->tensors + (0 .. set->n_tensors - 1),
+                        set->meta + (0 .. set->n_meta - 1));
+    assigns diag->subject, diag->index, diag->other,
+            order[0 .. set->n_tensors - 1], meta_order[0 .. set->n_meta - 1];
+    ensures \result == ST_W_OK ==>
+              st_windex_ok(order, set->n_tensors) && st_windex_ok(meta_order, set->n_meta);
+    ensures set->n_tensors == \old(set->n_tensors) && set->n_meta == \old(set->n_meta);
+    ensures st_wset_ok(set);
+*/
+static st_werr st_wcheck_unique(const st_wset *set, uint32_t *order,
+                                uint32_t *meta_order, st_wdiag *diag)
+{
+    st_werr ret = st_wunique(set, order, set->n_tensors, ST_WSORT_NAME, diag);
+    /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
+               set->n_meta == \at(set->n_meta, Pre); */
+    /*@ assert st_windex_ok(order, set->n_tensors); */
+    if (ret == ST_W_OK) {
+        ret = st_wunique(set, meta_order, set->n_meta, ST_WSORT_META, diag);
+        /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
+                   set->n_meta == \at(set->n_meta, Pre); */
+        /*@ assert st_windex_ok(order, set->n_tensors); */
+    }
+    return ret;
+}
+
+/* ST-WRITE-5: json_len padded to a multiple of 8. */
+/*@ requires json_len <= ST_HEADER_MAX;
+    assigns \nothing;
+    ensures json_len <= \result < json_len + 8;
+    ensures \result % 8 == 0 && \result <= ST_HEADER_MAX;
+*/
+static uint64_t st_wpad(uint64_t json_len)
+{
+    return ((json_len + 7u) / 8u) * 8u;
+}
+
+/* A refused plan: its layout cleared, the code recorded. */
+/*@ requires \valid(plan) && \valid(diag) && \separated(plan, diag);
+    assigns plan->json_len, plan->header_len, plan->data_len, plan->file_len,
+            diag->code;
+    ensures plan->json_len == 0 && plan->header_len == 0 &&
+            plan->data_len == 0 && plan->file_len == 0;
+    ensures diag->code == e && \result == e;
+*/
+static st_werr st_wrefuse(st_wplan *plan, st_wdiag *diag, st_werr e)
+{
+    st_wplan_clear(plan);
+    diag->code = e;
+    return e;
+}
+
+/* ST-WRITE-1, -2, -5: the canonical order, the measuring pass of the
+ * emitter, the header and file sizes, then the layout check. A refused
+ * plan is cleared. */
+/*@ requires \valid(plan) && \valid(diag) && diag->code == ST_W_OK;
+    requires plan->set == set && plan->order == order && st_wset_ok(set);
+    requires st_wsort_sep(order, set->n_tensors, set);
+    requires st_windex_ok(plan->meta_order, set->n_meta);
+    requires \separated(plan, diag, set, order + (0 .. set->n_tensors - 1),
+                        plan->meta_order + (0 .. set->n_meta - 1),
+                        set->tensors + (0 .. set->n_tensors - 1),
+                        set->meta + (0 .. set->n_meta - 1));
+    assigns order[0 .. set->n_tensors - 1], plan->json_len, plan->header_len,
+            plan->data_len, plan->file_len, diag->code;
+    ensures diag->code == \result;
+    ensures \result == ST_W_OK ==>
+              st_wplan_ok(plan) && st_wlayout_ok(plan) && st_wheader_ok(plan);
+    ensures \result != ST_W_OK ==>
+              plan->json_len == 0 && plan->header_len == 0 &&
+              plan->data_len == 0 && plan->file_len == 0;
+*/
+static st_werr st_wlay_out(st_wplan *plan, const st_wset *set, uint32_t *order,
+                           uint64_t data_len, st_wdiag *diag)
+{
+    st_werr ret = ST_W_OK;
+    st_wbuf b;
+    st_wsort(order, set->n_tensors, ST_WSORT_CANON, set);
+    /* Measure: anything over the cap stops the count early. */
+    b.out = NULL;
+    b.cap = (uint64_t)ST_HEADER_MAX;
+    b.pos = 0u;
+    b.over = false;
+    plan->data_len = data_len;
+    b = st_wput_json(b, plan);
+    if (b.over) {
+        ret = st_wrefuse(plan, diag, ST_W_HEADER_TOO_LARGE);
+    } else {
+        /* json_len <= 1e8, a multiple of 8: padding stays under the cap */
+        uint64_t header_len = st_wpad(b.pos);
+        plan->json_len = b.pos;
+        plan->header_len = header_len;
+        if (data_len > (UINT64_MAX - ((uint64_t)ST_PREFIX_LEN + header_len))) {
+            ret = st_wrefuse(plan, diag, ST_W_OVERFLOW);
+        } else {
+            plan->file_len = (uint64_t)ST_PREFIX_LEN + header_len + data_len;
+            /* Last on success, so that nothing changes the plan or the set
+             * after the layout is checked. */
+            if (!st_wlayout_check(plan)) {
+                ret = st_wrefuse(plan, diag, ST_W_ARGUMENT);
+            }
+        }
+    }
+    return ret;
+}
+
+/* ST-WRITE-6: every check of st_write_plan, in its order (contract in
+ * st_write.h); on success *total is the size of the data section and the
+ * index arrays hold indices in range. */
+/*@ requires \valid_read(set) && \valid(total) && \valid(diag);
+    requires set->tensors != \null ==>
+               \valid_read(set->tensors + (0 .. set->n_tensors - 1)) &&
+               \forall integer i; 0 <= i < set->n_tensors ==>
+                 st_wtensor_given(set->tensors + i);
+    requires set->meta != \null ==>
+               \valid_read(set->meta + (0 .. set->n_meta - 1)) &&
+               \forall integer i; 0 <= i < set->n_meta ==> st_wmeta_given(set->meta + i);
+    requires order != \null ==> \valid(order + (0 .. set->n_tensors - 1));
+    requires meta_order != \null ==> \valid(meta_order + (0 .. set->n_meta - 1));
+    requires \separated(total, diag, set, order + (0 .. set->n_tensors - 1),
+                        meta_order + (0 .. set->n_meta - 1),
+                        set->tensors + (0 .. set->n_tensors - 1),
+                        set->meta + (0 .. set->n_meta - 1));
+    assigns *total, *diag, order[0 .. set->n_tensors - 1],
+            meta_order[0 .. set->n_meta - 1];
+    ensures diag->code == \result;
+    ensures set->n_tensors == \old(set->n_tensors) && set->n_meta == \old(set->n_meta);
+    ensures \result == ST_W_OK ==>
+              st_wset_ok(set) && st_windex_ok(order, set->n_tensors) &&
+              st_windex_ok(meta_order, set->n_meta);
+    ensures \result == ST_W_OK ==> st_wsort_sep(order, set->n_tensors, set);
+*/
+static st_werr st_wcheck_all(const st_wset *set, uint32_t *order, uint32_t *meta_order,
+                             uint64_t *total, st_wdiag *diag)
+{
+    st_werr ret = ST_W_OK;
+    diag->code = ST_W_OK;
+    diag->subject = ST_W_AT_NONE;
+    diag->index = 0u;
+    diag->other = 0u;
+    /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
+               set->n_meta == \at(set->n_meta, Pre); */
+    ret = st_wcheck_entries(set, order, meta_order, total, diag);
+    /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
+               set->n_meta == \at(set->n_meta, Pre); */
+    if (ret == ST_W_OK) {
+        ret = st_wcheck_unique(set, order, meta_order, diag);
+        /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
+                   set->n_meta == \at(set->n_meta, Pre); */
+        /*@ assert ret == ST_W_OK ==> st_wset_ok(set); */
+    }
+    diag->code = ret;
+    /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
+               set->n_meta == \at(set->n_meta, Pre); */
+    return ret;
+}
+
+/* The plan's references to its inputs, and an empty layout. */
+/*@ requires \valid_read(set) && \valid(plan);
+    requires \separated(plan, set, set->tensors + (0 .. set->n_tensors - 1),
+                        set->meta + (0 .. set->n_meta - 1));
+    assigns plan->set, plan->order, plan->meta_order, plan->has_metadata,
+            plan->json_len, plan->header_len, plan->data_len, plan->file_len;
+    ensures set->tensors == \old(set->tensors) && set->meta == \old(set->meta);
+    ensures set->n_tensors == \old(set->n_tensors) && set->n_meta == \old(set->n_meta);
+    ensures \old(st_wset_ok(set)) ==> st_wset_ok(set);
+    ensures plan->set == set && plan->order == order && plan->meta_order == meta_order;
+    ensures plan->has_metadata <==> (set->has_metadata || set->n_meta > 0);
+    ensures plan->json_len == 0 && plan->header_len == 0 &&
+            plan->data_len == 0 && plan->file_len == 0;
+*/
+static void st_wplan_init(st_wplan *plan, const st_wset *set, const uint32_t *order,
+                          const uint32_t *meta_order)
+{
+    plan->set = set;
+    plan->order = order;
+    plan->meta_order = meta_order;
+    plan->has_metadata = set->has_metadata || (set->n_meta > 0u);
+    st_wplan_clear(plan);
+}
+
 /* ST-WRITE-1, -2, -5, -6 (contract in st_write.h): checks, then sorts,
  * then the measuring pass of the emitter. */
 st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
@@ -738,65 +1006,10 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
 {
     st_werr ret = ST_W_OK;
     uint64_t data_len = 0u;
-    st_wbuf b;
-    diag->code = ST_W_OK;
-    diag->subject = ST_W_AT_NONE;
-    diag->index = 0u;
-    diag->other = 0u;
-    plan->set = set;
-    plan->order = order;
-    plan->meta_order = meta_order;
-    plan->has_metadata = set->has_metadata || (set->n_meta > 0u);
-    st_wplan_clear(plan);
-    if (((set->n_tensors > 0u) && ((set->tensors == NULL) || (order == NULL))) ||
-        ((set->n_meta > 0u) && ((set->meta == NULL) || (meta_order == NULL)))) {
-        ret = ST_W_ARGUMENT;
-    }
+    ret = st_wcheck_all(set, order, meta_order, &data_len, diag);
+    st_wplan_init(plan, set, order, meta_order);
     if (ret == ST_W_OK) {
-        ret = st_wcheck_tensors(set, &data_len, diag);
-    }
-    if (ret == ST_W_OK) {
-        ret = st_wcheck_meta(set, diag);
-    }
-    if (ret == ST_W_OK) {
-        st_wsort(order, set->n_tensors, ST_WSORT_NAME, set);
-        ret = st_wcheck_dups(set, order, set->n_tensors, false, diag);
-    }
-    if (ret == ST_W_OK) {
-        st_wsort(meta_order, set->n_meta, ST_WSORT_META, set);
-        ret = st_wcheck_dups(set, meta_order, set->n_meta, true, diag);
-    }
-    if (ret == ST_W_OK) {
-        st_wsort(order, set->n_tensors, ST_WSORT_CANON, set);
-        /* Measure: anything over the cap stops the count early. */
-        b.out = NULL;
-        b.cap = (uint64_t)ST_HEADER_MAX;
-        b.pos = 0u;
-        b.over = false;
-        plan->data_len = data_len;
-        b = st_wput_json(b, plan);
-        if (b.over) {
-            ret = ST_W_HEADER_TOO_LARGE;
-        } else {
-            /* json_len <= 1e8, a multiple of 8: padding stays under the cap */
-            plan->json_len = b.pos;
-            plan->header_len = ((b.pos + 7u) / 8u) * 8u;
-            if (data_len > (UINT64_MAX - ((uint64_t)ST_PREFIX_LEN + plan->header_len))) {
-                ret = ST_W_OVERFLOW;
-            } else {
-                plan->file_len = (uint64_t)ST_PREFIX_LEN + plan->header_len + data_len;
-            }
-        }
-    }
-    if (ret != ST_W_OK) {
-        st_wplan_clear(plan);
-    }
-    diag->code = ret;
-    /* Last, so that nothing changes the plan after the layout is checked. */
-    if ((ret == ST_W_OK) && !st_wlayout_check(plan)) {
-        ret = ST_W_ARGUMENT;
-        st_wplan_clear(plan);
-        diag->code = ret;
+        ret = st_wlay_out(plan, set, order, data_len, diag);
     }
     return ret;
 }
@@ -880,51 +1093,85 @@ uint32_t st_write_tensor_at(const st_wplan *plan, uint32_t i, uint64_t *begin,
     return idx;
 }
 
-typedef struct st_werror_info {
-    const char *name;
-    const char *rule;
-    const char *message;
-} st_werror_info;
+/*
+ * The error table: three parallel arrays indexed by code, flat rows of
+ * fixed width so that every returned string lies inside its row (each row
+ * keeps room for the terminating NUL).
+ */
+#define ST_WERR_COUNT 12u
+#define ST_WERR_NAME_W 24u
+#define ST_WERR_RULE_W 12u
+#define ST_WERR_MESSAGE_W 64u
 
+static const char st_werr_names[ST_WERR_COUNT][ST_WERR_NAME_W] = {
+    "ST_W_OK",
+    "ST_W_DUP_NAME",
+    "ST_W_RESERVED_NAME",
+    "ST_W_DTYPE",
+    "ST_W_OVERFLOW",
+    "ST_W_MISALIGNED",
+    "ST_W_SIZE_MISMATCH",
+    "ST_W_UTF8",
+    "ST_W_DUP_META_KEY",
+    "ST_W_HEADER_TOO_LARGE",
+    "ST_W_STORAGE",
+    "ST_W_ARGUMENT",
+};
+
+static const char st_werr_rules[ST_WERR_COUNT][ST_WERR_RULE_W] = {
+    "",
+    "ST-WRITE-6",
+    "ST-WRITE-6",
+    "ST-DTYPE-1",
+    "ST-WRITE-6",
+    "ST-WRITE-6",
+    "ST-WRITE-6",
+    "ST-UTF8-1",
+    "ST-WRITE-6",
+    "ST-WRITE-5",
+    "ST-WRITE-5",
+    "",
+};
+
+static const char st_werr_messages[ST_WERR_COUNT][ST_WERR_MESSAGE_W] = {
+    "ok",
+    "two tensors have the same name",
+    "a tensor may not be named __metadata__",
+    "unknown dtype",
+    "tensor size or total size does not fit in 64 bits",
+    "tensor size is not a whole number of bytes",
+    "data length does not match shape and dtype",
+    "name, key or value is not valid UTF-8",
+    "two metadata entries have the same key",
+    "header would exceed 100000000 bytes",
+    "output buffer too small for the header",
+    "invalid argument",
+};
+
+/* The row of a code; codes out of range read as ST_W_ARGUMENT. */
 /*@ assigns \nothing;
-    ensures \valid_read(\result);
-    ensures \valid_read(\result->name) && \valid_read(\result->rule) &&
-            \valid_read(\result->message);
+    ensures \result < ST_WERR_COUNT;
 */
-static const st_werror_info *st_werror_find(st_werr e)
+static uint32_t st_werror_find(st_werr e)
 {
-    static const st_werror_info st_werrors[] = {
-        {"ST_W_OK", "", "ok"},
-        {"ST_W_DUP_NAME", "ST-WRITE-6", "two tensors have the same name"},
-        {"ST_W_RESERVED_NAME", "ST-WRITE-6", "a tensor may not be named __metadata__"},
-        {"ST_W_DTYPE", "ST-DTYPE-1", "unknown dtype"},
-        {"ST_W_OVERFLOW", "ST-WRITE-6", "tensor size or total size does not fit in 64 bits"},
-        {"ST_W_MISALIGNED", "ST-WRITE-6", "tensor size is not a whole number of bytes"},
-        {"ST_W_SIZE_MISMATCH", "ST-WRITE-6", "data length does not match shape and dtype"},
-        {"ST_W_UTF8", "ST-UTF8-1", "name, key or value is not valid UTF-8"},
-        {"ST_W_DUP_META_KEY", "ST-WRITE-6", "two metadata entries have the same key"},
-        {"ST_W_HEADER_TOO_LARGE", "ST-WRITE-5", "header would exceed 100000000 bytes"},
-        {"ST_W_STORAGE", "ST-WRITE-5", "output buffer too small for the header"},
-        {"ST_W_ARGUMENT", "", "invalid argument"},
-    };
-    const st_werror_info *ret = &st_werrors[ST_W_ARGUMENT];
-    if ((uint32_t)e < (uint32_t)((sizeof st_werrors) / (sizeof st_werrors[0]))) {
-        ret = &st_werrors[(uint32_t)e];
+    uint32_t row = (uint32_t)ST_W_ARGUMENT;
+    if ((uint32_t)e < ST_WERR_COUNT) {
+        row = (uint32_t)e;
     }
-    return ret;
+    return row;
 }
 
 const char *st_write_error_name(st_werr e)
 {
-    return st_werror_find(e)->name;
+    return st_werr_names[st_werror_find(e)];
 }
 
 const char *st_write_error_rule(st_werr e)
 {
-    return st_werror_find(e)->rule;
+    return st_werr_rules[st_werror_find(e)];
 }
 
 const char *st_write_error_message(st_werr e)
 {
-    return st_werror_find(e)->message;
+    return st_werr_messages[st_werror_find(e)];
 }
