@@ -8,12 +8,13 @@
  */
 #include "st_internal.h"
 
-/* a * b, which the caller shows to fit in 64 bits. */
+/* One step of the element count: a * b, which the caller shows to fit in
+   64 bits. */
 /*@ requires a * b <= ST_U64_MAX_L;
     assigns \nothing;
     ensures \result == a * b;
 */
-static uint64_t st_mul64(uint64_t a, uint64_t b)
+static uint64_t st_nelem_step(uint64_t a, uint64_t b)
 {
     return a * b;
 }
@@ -94,7 +95,7 @@ uint64_t st_tensor_nelem(const st_file *f, const st_tensor *t)
         uint64_t dim = f->st->dims[k];
         /*@ assert st_nelem_l(f->st->dims, t->dims_at, d + 1) == nelem * dim; */
         /*@ assert nelem * dim <= ST_U64_MAX_L; */
-        nelem = st_mul64(nelem, dim);
+        nelem = st_nelem_step(nelem, dim);
     }
     return nelem;
 }
