@@ -91,14 +91,17 @@ def section(build):
                    "[`spec/misra-deviations.md`](spec/misra-deviations.md); none is open."
                    % (tool, len(core.get("files", [])), len(posix.get("files", [])),
                       core.get("misra_findings", 0), posix.get("misra_findings", 0)))
+        if pend["entries"]:
+            pending = "%d %s awaiting a correction (%s %s)" % (
+                len(pend["entries"]), "finding" if len(pend["entries"]) == 1 else "findings",
+                "rule" if len(pend["rules"]) == 1 else "rules", rules_list(pend["rules"]))
+        else:
+            pending = "no finding awaiting a correction"
         out.append("- **Deviations**: %d deviation records, one per rule (%s); %d advisory "
                    "rules disapplied in the POSIX layer (%s). The log also lists %d tool false "
-                   "positives and %d %s awaiting a correction (%s %s)."
+                   "positives and %s."
                    % (len(dev["entries"]), rules_list(dev["rules"]), len(dis["entries"]),
-                      rules_list(dis["rules"]), len(fp["entries"]), len(pend["entries"]),
-                      "finding" if len(pend["entries"]) == 1 else "findings",
-                      "rule" if len(pend["rules"]) == 1 else "rules",
-                      rules_list(pend["rules"])))
+                      rules_list(dis["rules"]), len(fp["entries"]), pending))
     else:
         out.append("- **Coding standard**: MISRA C:2012 (cppcheck MISRA addon): not measured "
                    "or failing; run `make misra`.")
