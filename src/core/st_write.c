@@ -9,6 +9,7 @@
  */
 #include "st_write.h"
 #include "st_internal.h"
+#include "st_cover.h"
 
 /* "__metadata__": the member name a tensor may not take (ST-WRITE-6). */
 static const uint8_t st_wmeta_name[12] = {
@@ -39,6 +40,11 @@ typedef struct st_wbuf {
   predicate st_wbuf_ok{L}(st_wbuf b) =
     b.pos <= b.cap &&
     (b.out != \null ==> \valid(b.out + (0 .. b.cap - 1)));
+
+  // 10^k (1 for k <= 0): a u64 has at most 20 decimal digits.
+  logic integer st_pow10(integer k) = k <= 0 ? 1 : 10 * st_pow10(k - 1);
+
+  lemma st_pow10_20: st_pow10(20) == 100000000000000000000;
 */
 
 /* Sort keys of st_wsort. */
@@ -228,7 +234,11 @@ static st_wbuf st_wput_u64(st_wbuf b, uint64_t v)
     st_wbuf r = b;
     uint32_t n = 0u;
     uint64_t rest = v;
+    /* What is left after n digits is below 10^(20 - n), so the value ends
+     * (rest == 0) by the 20th digit: the invariant makes the bound on n
+     * a proven fact, kept as a defensive test (U-6). */
     /*@ loop invariant 0 <= n < ST_WU64_DIGITS;
+        loop invariant rest < st_pow10(ST_WU64_DIGITS - n);
         loop assigns n, rest, digits[0 .. ST_WU64_DIGITS - 1];
         loop variant ST_WU64_DIGITS - n;
     */
@@ -236,7 +246,8 @@ static st_wbuf st_wput_u64(st_wbuf b, uint64_t v)
         digits[n] = (uint8_t)(0x30u + (uint32_t)(rest % 10u));
         rest = rest / 10u;
         n++;
-    } while ((rest != 0u) && (n < ST_WU64_DIGITS));
+        /*@ assert rest != 0 ==> n < ST_WU64_DIGITS; */
+    } while ((rest != 0u) && ST_ALWAYS(n < ST_WU64_DIGITS));
     /*@ loop invariant 0 <= n <= ST_WU64_DIGITS;
         loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
         loop assigns n, r, b.out[0 .. st_wroom(b.out, b.cap) - 1];

@@ -876,6 +876,48 @@ Test(st_write_header, a_set_changed_after_planning_is_detected)
     cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_ARGUMENT);
 }
 
+/* The emitter does not rely on the plan's checks still holding: a dtype
+ * changed out of range prints no name, data lengths changed so that the
+ * running offset would pass 2^64 stop the output (ST-WRITE-3, U-6, U-11). */
+Test(st_write_header, a_changed_dtype_or_size_is_refused_without_overflow)
+{
+    static const uint64_t d1[] = {1u};
+    st_wtensor t[2];
+    st_wset s;
+    st_wplan p;
+    st_wdiag d;
+    uint8_t buf[512];
+    uint64_t written = 7u;
+    uint64_t k;
+    t[0] = wt(W_S("a"), ST_I8, 1u, d1, 1u);
+    t[1] = wt(W_S("b"), ST_I8, 1u, d1, 1u);
+    s = wset(t, 2u, NULL, 0u, false);
+    cr_assert_eq(plan_of(&s, &p, &d), ST_W_OK);
+
+    t[0].dtype = (uint8_t)ST_DTYPE_COUNT;
+    memset(buf, 0xAA, sizeof buf);
+    cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_ARGUMENT);
+    cr_assert_eq(written, 0u);
+    for (k = ST_PREFIX_LEN + p.header_len; k < sizeof buf; k++) {
+        cr_assert_eq(buf[k], 0xAAu);
+    }
+
+    t[0].dtype = (uint8_t)ST_I8;
+    t[0].data_len = UINT64_MAX;
+    written = 7u;
+    memset(buf, 0xAA, sizeof buf);
+    cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_ARGUMENT);
+    cr_assert_eq(written, 0u);
+    for (k = ST_PREFIX_LEN + p.header_len; k < sizeof buf; k++) {
+        cr_assert_eq(buf[k], 0xAAu);
+    }
+
+    /* Restored: the plan is valid again and the header is written. */
+    t[0].data_len = 1u;
+    cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_OK);
+    cr_assert_eq(written, ST_PREFIX_LEN + p.header_len);
+}
+
 Test(st_write_errors, every_code_has_a_name_rule_and_message)
 {
     int e;
