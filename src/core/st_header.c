@@ -39,8 +39,8 @@ typedef struct st_hparse {
       st_hdr_tensors_ok(s, c->h, c->n, p->used.tensors, p->used.dims, p->used.arena) &&
       st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
 
-    // t, the tensor being filled (scratch or one of s.tensors), is apart
-    // from everything else the parser writes or reads.
+    // t, the tensor being filled (a local, copied to s.tensors when it
+    // fits), is apart from everything else the parser writes or reads.
     predicate st_hp_target{L}(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t) =
       \valid(t) && \separated(t, p) && \separated(t, c) &&
       \separated(t, c->h + (0 .. c->n - 1)) &&
@@ -50,6 +50,31 @@ typedef struct st_hparse {
 
     predicate st_hp_tensor_ok{L}(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t) =
       st_hdr_tensor_ok(t, c->h, c->n, s.arena, s.arena_cap, p->used.dims, p->used.arena);
+
+    // The contract shared by the parsers of a tensor entry and of its
+    // fields. On entry: a sound state whose dimensions counted so far are
+    // paid for by consumed bytes, and a sound target t ...
+    predicate st_hp_entry_pre{L}(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t) =
+      st_hp_ok(c, s, p) && p->used.dims <= c->pos &&
+      st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
+
+    // ... and on exit (state B, entered in state A): the state stays sound,
+    // t stays well formed, and the cursor and the dimension count only grow
+    // (the count still paid for).
+    predicate st_hp_grown{A, B}(st_cursor *c, st_hparse *p) =
+      \at(c->pos, A) <= \at(c->pos, B) &&
+      \at(p->used.dims, A) <= \at(p->used.dims, B) <= \at(c->pos, B);
+*/
+
+/*@ // The entries stay well formed as the dimension and arena counts grow.
+    lemma st_hdr_tensors_grow{L}:
+      \forall st_storage s, uint8_t *h, integer n, count, d1, d2, a1, a2;
+        st_hdr_tensors_ok(s, h, n, count, d1, a1) && d1 <= d2 && a1 <= a2 ==>
+        st_hdr_tensors_ok(s, h, n, count, d2, a2);
+    lemma st_hdr_metas_grow{L}:
+      \forall st_storage s, uint8_t *h, integer n, count, a1, a2;
+        st_hdr_metas_ok(s, h, n, count, a1) && a1 <= a2 ==>
+        st_hdr_metas_ok(s, h, n, count, a2);
 */
 
 /* Store a decoded string: zero-copy when it had no escapes, else into the arena. */
@@ -274,25 +299,12 @@ static uint32_t st_field_of(const uint8_t *h, const st_jstring *key)
 }
 
 /* Parse the value of field `f` into t. */
-/*@ requires st_hp_ok(c, s, p);
-    requires p->used.dims <= c->pos;
+/*@ requires st_hp_entry_pre(c, s, p, t);
     requires f == ST_F_DTYPE || f == ST_F_SHAPE || f == ST_F_OFFSETS;
-    requires st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
     assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
     ensures st_hp_ok(c, s, p);
-    ensures \old(c->pos) <= c->pos;
-    ensures \old(p->used.dims) <= p->used.dims <= c->pos;
-    behavior dtype:
-      assumes f == ST_F_DTYPE;
-      ensures st_hp_tensor_ok(c, s, p, t);
-    behavior shape:
-      assumes f == ST_F_SHAPE;
-      ensures st_hp_tensor_ok(c, s, p, t);
-    behavior offsets:
-      assumes f == ST_F_OFFSETS;
-      ensures st_hp_tensor_ok(c, s, p, t);
-    complete behaviors;
-    disjoint behaviors;
+    ensures st_hp_tensor_ok(c, s, p, t);
+    ensures st_hp_grown{Pre, Post}(c, p);
 */
 static st_err st_parse_field(st_cursor *c, st_storage s, st_hparse *p, uint32_t f,
                              st_tensor *t)
@@ -320,15 +332,12 @@ static st_err st_parse_field(st_cursor *c, st_storage s, st_hparse *p, uint32_t 
  * ST-SCHEMA-8 / ST-STRICT-6 (compat only): the entry as the 3-element array
  * [dtype, shape, data_offsets]; the cursor is on the '['.
  */
-/*@ requires st_hp_ok(c, s, p);
+/*@ requires st_hp_entry_pre(c, s, p, t);
     requires c->pos < c->n;
-    requires p->used.dims <= c->pos;
-    requires st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
     assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
     ensures st_hp_ok(c, s, p);
-    ensures \old(c->pos) <= c->pos;
-    ensures \old(p->used.dims) <= p->used.dims <= c->pos;
     ensures st_hp_tensor_ok(c, s, p, t);
+    ensures st_hp_grown{Pre, Post}(c, p);
 */
 static st_err st_parse_entry_array(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
 {
@@ -375,15 +384,12 @@ static st_err st_parse_entry_array(st_cursor *c, st_storage s, st_hparse *p, st_
  * data_offsets, each once; other fields are skipped (compat) or refused
  * (strict, ST-STRICT-5). The cursor is on the '{'.
  */
-/*@ requires st_hp_ok(c, s, p);
+/*@ requires st_hp_entry_pre(c, s, p, t);
     requires c->pos < c->n;
-    requires p->used.dims <= c->pos;
-    requires st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
     assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
     ensures st_hp_ok(c, s, p);
-    ensures \old(c->pos) <= c->pos;
-    ensures \old(p->used.dims) <= p->used.dims <= c->pos;
     ensures st_hp_tensor_ok(c, s, p, t);
+    ensures st_hp_grown{Pre, Post}(c, p);
 */
 static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
 {
@@ -453,14 +459,11 @@ static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st
  * ST-SCHEMA-2, ST-SCHEMA-5, ST-SCHEMA-8 / ST-STRICT-6: a tensor entry is an
  * object, or (compat) a 3-element array; anything else has the wrong type.
  */
-/*@ requires st_hp_ok(c, s, p);
-    requires p->used.dims <= c->pos;
-    requires st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t);
+/*@ requires st_hp_entry_pre(c, s, p, t);
     assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
     ensures st_hp_ok(c, s, p);
-    ensures \old(c->pos) <= c->pos;
-    ensures \old(p->used.dims) <= p->used.dims <= c->pos;
     ensures st_hp_tensor_ok(c, s, p, t);
+    ensures st_hp_grown{Pre, Post}(c, p);
 */
 static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
 {
@@ -493,7 +496,8 @@ static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor
     requires st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
     assigns c->pos, c->err_pos, p->used.meta, p->used.arena, p->has_metadata,
             s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1];
-    ensures st_hp_ok(c, s, p) && st_hp_counts(c, p);
+    ensures st_hp_ok(c, s, p);
+    ensures st_hp_counts(c, p);
     ensures \old(c->pos) <= c->pos;
     ensures \old(p->used.meta) <= p->used.meta && \old(p->used.arena) <= p->used.arena;
     ensures st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
@@ -519,7 +523,8 @@ static st_err st_parse_metadata(st_cursor *c, st_storage s, st_hparse *p)
             c->pos++;
             done = true;
         }
-        /*@ loop invariant st_hp_ok(c, s, p) && st_hp_counts(c, p);
+        /*@ loop invariant st_hp_ok(c, s, p);
+            loop invariant st_hp_counts(c, p);
             loop invariant \at(c->pos, Pre) <= c->pos;
             loop invariant \at(p->used.meta, Pre) <= p->used.meta;
             loop invariant \at(p->used.arena, Pre) <= p->used.arena;
@@ -580,10 +585,152 @@ static st_err st_parse_metadata(st_cursor *c, st_storage s, st_hparse *p)
     return ret;
 }
 
+/* ST-META-1: whether a key is the reserved __metadata__. */
+/*@ requires \valid_read(key) && st_jstring_ok(key, ST_HEADER_MAX);
+    requires \valid_read(h + (0 .. key->raw_at + key->raw_len - 1));
+    assigns \nothing;
+*/
+static bool st_is_metadata_key(const uint8_t *h, const st_jstring *key)
+{
+    /* a local array, so its bytes are known */
+    const char key_metadata[12] = {'_', '_', 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '_', '_'};
+    bool is_meta = st_jstring_equals(h, key, key_metadata, 12u);
+    return is_meta;
+}
+
+/* A tensor entry before its value is parsed: named, at key_at, no fields yet. */
+/*@ requires \valid(t);
+    assigns *t;
+    ensures t->name == name && t->name_len == name_len;
+    ensures t->rank == 0 && t->dims_at == 0 && t->dtype == 0 && !t->dropped;
+    ensures t->key_pos == key_at && t->offsets_pos == key_at;
+*/
+static void st_tensor_start(st_tensor *t, const uint8_t *name, uint32_t name_len,
+                            uint32_t key_at)
+{
+    t->name = name;
+    t->name_len = name_len;
+    t->rank = 0u;
+    t->dims_at = 0u;
+    t->key_pos = key_at;
+    t->offsets_pos = key_at;
+    t->dtype = 0u;
+    t->dropped = false;
+    t->begin = 0u;
+    t->end = 0u;
+}
+
+/*
+ * ST-SCHEMA-6: a tensor entry named by key (whose first byte is at key_at;
+ * no name is refused for its content), parsed into t and then copied to
+ * s.tensors when it fits; the cursor is on its value.
+ */
+/*@ requires st_hp_ok(c, s, p) && st_hp_entries(c, s, p);
+    requires \valid_read(key) && st_jstring_ok(key, c->n);
+    requires p->used.tensors <= key_at && p->used.dims <= key_at &&
+             p->used.meta <= key_at && p->used.arena <= key_at;
+    requires key_at < key->raw_at && key->raw_at + key->raw_len < c->pos;
+    requires \valid(r) && \valid(t);
+    requires \separated(t, key, r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires \separated(key, r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires \separated(r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                           p->used.arena);
+    assigns c->pos, c->err_pos, p->used.tensors, p->used.dims, p->used.arena,
+            s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
+            s.arena[0 .. s.arena_cap - 1], *t, r->err_name, r->err_name_len;
+    ensures st_hp_ok(c, s, p);
+    ensures st_hp_counts(c, p);
+    ensures st_hp_entries(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                          p->used.arena);
+*/
+static st_err st_parse_tensor(st_cursor *c, st_storage s, st_hparse *p, st_header_result *r,
+                              const st_jstring *key, uint32_t key_at, st_tensor *t)
+{
+    st_err ret = ST_OK;
+    uint32_t k = p->used.tensors;
+    const uint8_t *name = st_keep_string(c, s, p, key);
+    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
+    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
+    st_tensor_start(t, name, key->dec_len, key_at);
+    p->used.tensors++;
+    /*@ ghost uint32_t d0 = p->used.dims; */
+    ret = st_parse_entry(c, s, p, t);
+    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, d0, p->used.arena); */
+    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
+    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
+    /* the entry goes to the caller's storage when it fits */
+    if (k < s.tensor_cap) {
+        s.tensors[k] = *t;
+    }
+    if (ret != ST_OK) {
+        r->err_name = (name != NULL) ? name : &c->h[key->raw_at];
+        r->err_name_len = (name != NULL) ? key->dec_len : key->raw_len;
+    }
+    return ret;
+}
+
+/*@ requires st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    requires \valid(r) && \valid(key) && \valid(scratch);
+    requires \separated(scratch, key, r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires \separated(key, r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires \separated(r, p, c, c->h + (0 .. c->n - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                           p->used.arena);
+    assigns c->pos, c->err_pos, p->used, p->seen_metadata, p->has_metadata,
+            s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
+            s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1],
+            r->err_name, r->err_name_len, *key, *scratch;
+    ensures st_hp_ok(c, s, p);
+    ensures st_hp_counts(c, p);
+    ensures st_hp_entries(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                          p->used.arena);
+*/
+static st_err st_parse_member_in(st_cursor *c, st_storage s, st_hparse *p, st_header_result *r,
+                                 st_jstring *key, st_tensor *scratch)
+{
+    st_err ret = ST_OK;
+    uint32_t key_at = c->pos;
+    ret = st_json_string(c, key);
+    st_json_skip_ws(c);
+    if (ret == ST_OK) {
+        ret = st_json_expect(c, (uint8_t)':');
+    }
+    st_json_skip_ws(c);
+    if (ret == ST_OK) {
+        if (st_is_metadata_key(c->h, key)) {
+            if (p->seen_metadata) {
+                ret = st_fail(c, ST_E_SCHEMA_DUP_METADATA, key_at);
+            } else {
+                p->seen_metadata = true;
+                ret = st_parse_metadata(c, s, p);
+            }
+        } else {
+            ret = st_parse_tensor(c, s, p, r, key, key_at, scratch);
+        }
+    }
+    return ret;
+}
+
 /*
  * One member of the top-level object: __metadata__ (ST-META-2: at most
- * once) or a tensor entry whose name may be any JSON string (ST-SCHEMA-6:
- * no name is refused for its content).
+ * once) or a tensor entry. Its key, and the entry being parsed, live here.
  */
 /*@ requires st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
     requires \valid(r);
@@ -596,7 +743,9 @@ static st_err st_parse_metadata(st_cursor *c, st_storage s, st_hparse *p)
             s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
             s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1],
             r->err_name, r->err_name_len;
-    ensures st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    ensures st_hp_ok(c, s, p);
+    ensures st_hp_counts(c, p);
+    ensures st_hp_entries(c, s, p);
     ensures \old(c->pos) <= c->pos;
     ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
                           p->used.arena);
@@ -604,63 +753,24 @@ static st_err st_parse_metadata(st_cursor *c, st_storage s, st_hparse *p)
 static st_err st_parse_member(st_cursor *c, st_storage s, st_hparse *p,
                               st_header_result *r)
 {
-    /* ST-META-1: the reserved key */
-    const char key_metadata[12] = {'_', '_', 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '_', '_'};
-    st_err ret = ST_OK;
     st_jstring key;
-    uint32_t key_at = c->pos;
-    ret = st_json_string(c, &key);
-    st_json_skip_ws(c);
-    if (ret == ST_OK) {
-        ret = st_json_expect(c, (uint8_t)':');
-    }
-    st_json_skip_ws(c);
-    if (ret == ST_OK) {
-        if (st_jstring_equals(c->h, &key, key_metadata, 12u)) {
-            if (p->seen_metadata) {
-                ret = st_fail(c, ST_E_SCHEMA_DUP_METADATA, key_at);
-            } else {
-                p->seen_metadata = true;
-                ret = st_parse_metadata(c, s, p);
-            }
-        } else {
-            st_tensor scratch;
-            st_tensor *t = &scratch;
-            const uint8_t *name = st_keep_string(c, s, p, &key);
-            if (p->used.tensors < s.tensor_cap) {
-                t = &s.tensors[p->used.tensors];
-            }
-            t->name = name;
-            t->name_len = key.dec_len;
-            t->rank = 0u;
-            t->dims_at = 0u;
-            t->key_pos = key_at;
-            t->offsets_pos = key_at;
-            t->dtype = 0u;
-            t->dropped = false;
-            t->begin = 0u;
-            t->end = 0u;
-            p->used.tensors++;
-            ret = st_parse_entry(c, s, p, t);
-            if (ret != ST_OK) {
-                r->err_name = (name != NULL) ? name : &c->h[key.raw_at];
-                r->err_name_len = (name != NULL) ? key.dec_len : key.raw_len;
-            }
-        }
-    }
+    st_tensor scratch;
+    st_err ret = st_parse_member_in(c, s, p, r, &key, &scratch);
     return ret;
 }
 
 /*
  * ST-JSON-1, ST-SCHEMA-1, ST-STRICT-1: the header opens with '{' (strict:
- * with nothing before it); *done when the object is empty.
+ * with nothing before it). An empty object is consumed whole: the byte
+ * before the cursor is then its '}' (after a '{' with members to come, it
+ * is that '{' or whitespace).
  */
 /*@ requires st_cursor_ok(c) && c->pos == 0;
-    requires \valid(done) && \separated(done, c, c->h + (0 .. c->n - 1));
-    assigns c->pos, c->err_pos, *done;
+    assigns c->pos, c->err_pos;
     ensures st_cursor_ok(c);
+    ensures \result == ST_OK ==> 0 < c->pos;
 */
-static st_err st_parse_open(st_cursor *c, st_mode mode, bool *done)
+static st_err st_parse_open(st_cursor *c, st_mode mode)
 {
     st_err ret = ST_OK;
     st_json_skip_ws(c);
@@ -679,7 +789,6 @@ static st_err st_parse_open(st_cursor *c, st_mode mode, bool *done)
         st_json_skip_ws(c);
         if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
             c->pos++;
-            *done = true;
         }
     }
     return ret;
@@ -723,7 +832,9 @@ static st_err st_parse_trailing(st_cursor *c, st_mode mode)
             s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
             s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1],
             r->err_name, r->err_name_len;
-    ensures st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    ensures st_hp_ok(c, s, p);
+    ensures st_hp_counts(c, p);
+    ensures st_hp_entries(c, s, p);
     ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
                           p->used.arena);
 */
@@ -731,7 +842,9 @@ static st_err st_parse_members(st_cursor *c, st_storage s, st_hparse *p, st_head
 {
     st_err ret = ST_OK;
     bool done = false;
-    /*@ loop invariant st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    /*@ loop invariant st_hp_ok(c, s, p);
+        loop invariant st_hp_counts(c, p);
+        loop invariant st_hp_entries(c, s, p);
         loop invariant st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena,
                                      s.arena_cap, p->used.arena);
         loop assigns c->pos, c->err_pos, p->used, p->seen_metadata, p->has_metadata,
@@ -758,41 +871,101 @@ static st_err st_parse_members(st_cursor *c, st_storage s, st_hparse *p, st_head
     return ret;
 }
 
+
+/* The counts of a finished parse go to r, with the facts they carry. */
+/*@ requires st_cursor_ok(c) && st_hdr_store_ok(st);
+    requires \valid_read(p) && \valid(r);
+    requires \separated(r, p, c, c->h + (0 .. c->n - 1), st.tensors + (0 .. st.tensor_cap - 1),
+                        st.meta + (0 .. st.meta_cap - 1), st.arena + (0 .. st.arena_cap - 1));
+    requires p->used.tensors <= c->n && p->used.dims <= c->n &&
+             p->used.meta <= c->n && p->used.arena <= c->n;
+    requires st_hdr_tensors_ok(st, c->h, c->n, p->used.tensors, p->used.dims, p->used.arena);
+    requires st_hdr_metas_ok(st, c->h, c->n, p->used.meta, p->used.arena);
+    requires st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, st.arena, st.arena_cap,
+                           p->used.arena);
+    assigns r->n_entries, r->n_meta, r->has_metadata, r->need;
+    ensures r->n_entries == r->need.tensors && r->n_meta == r->need.meta;
+    ensures r->need.tensors <= c->n && r->need.dims <= c->n &&
+            r->need.meta <= c->n && r->need.arena <= c->n;
+    ensures st_hdr_tensors_ok(st, c->h, c->n, r->need.tensors, r->need.dims, r->need.arena);
+    ensures st_hdr_metas_ok(st, c->h, c->n, r->need.meta, r->need.arena);
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, st.arena, st.arena_cap,
+                          r->need.arena);
+*/
+static void st_report_counts(const st_cursor *c, st_storage st, const st_hparse *p,
+                             st_header_result *r)
+{
+    /* c and st are read by the contract only */
+    (void)c;
+    (void)st;
+    r->n_entries = p->used.tensors;
+    r->n_meta = p->used.meta;
+    r->has_metadata = p->has_metadata;
+    r->need.tensors = p->used.tensors;
+    r->need.dims = p->used.dims;
+    r->need.meta = p->used.meta;
+    r->need.arena = p->used.arena;
+}
+
 /*
  * ST-JSON-1, ST-SCHEMA-1, ST-STRICT-1, ST-STRICT-2: the header is one JSON
  * object, optionally surrounded by whitespace (strict: none before it, only
- * spaces after it).
+ * spaces after it). st is a copy of the caller's storage descriptor, p the
+ * caller's scratch state.
  */
-st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
-                       st_header_result *r)
+/*@ requires st_cursor_ok(c);
+    requires st_hdr_store_ok(st) && st_hdr_store_apart(st, c);
+    requires \valid(r) && \valid(p);
+    requires \separated(r, c, c->h + (0 .. c->n - 1), st.tensors + (0 .. st.tensor_cap - 1),
+                        st.dims + (0 .. st.dim_cap - 1), st.meta + (0 .. st.meta_cap - 1),
+                        st.arena + (0 .. st.arena_cap - 1));
+    requires \separated(p, r, c, c->h + (0 .. c->n - 1), st.tensors + (0 .. st.tensor_cap - 1),
+                        st.dims + (0 .. st.dim_cap - 1), st.meta + (0 .. st.meta_cap - 1),
+                        st.arena + (0 .. st.arena_cap - 1));
+    assigns c->pos, c->err_pos, *r, *p, st.tensors[0 .. st.tensor_cap - 1],
+            st.dims[0 .. st.dim_cap - 1], st.meta[0 .. st.meta_cap - 1],
+            st.arena[0 .. st.arena_cap - 1];
+    ensures st_cursor_ok(c);
+    ensures r->n_entries == r->need.tensors && r->n_meta == r->need.meta;
+    ensures r->need.tensors <= c->n && r->need.dims <= c->n &&
+            r->need.meta <= c->n && r->need.arena <= c->n;
+    ensures st_hdr_tensors_ok(st, c->h, c->n, r->need.tensors, r->need.dims, r->need.arena);
+    ensures st_hdr_metas_ok(st, c->h, c->n, r->need.meta, r->need.arena);
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, st.arena, st.arena_cap,
+                          r->need.arena);
+    ensures \result == ST_OK ==> c->pos == c->n;
+*/
+static st_err st_parse_document(st_cursor *c, st_mode mode, st_storage st, st_hparse *p,
+                                st_header_result *r)
 {
     st_err ret = ST_OK;
-    const st_storage st = *s;
-    st_hparse p;
-    bool done = false;
-    p.mode = mode;
-    p.used.tensors = 0u;
-    p.used.dims = 0u;
-    p.used.meta = 0u;
-    p.used.arena = 0u;
-    p.seen_metadata = false;
-    p.has_metadata = false;
+    p->mode = mode;
+    p->used.tensors = 0u;
+    p->used.dims = 0u;
+    p->used.meta = 0u;
+    p->used.arena = 0u;
+    p->seen_metadata = false;
+    p->has_metadata = false;
     r->err_name = NULL;
     r->err_name_len = 0u;
     c->pos = 0u;
-    ret = st_parse_open(c, mode, &done);
-    if ((ret == ST_OK) && !done) {
-        ret = st_parse_members(c, st, &p, r);
+    ret = st_parse_open(c, mode);
+    if ((ret == ST_OK) && (c->h[c->pos - 1u] != (uint8_t)'}')) {
+        ret = st_parse_members(c, st, p, r);
     }
     if (ret == ST_OK) {
         ret = st_parse_trailing(c, mode);
     }
-    r->n_entries = p.used.tensors;
-    r->n_meta = p.used.meta;
-    r->has_metadata = p.has_metadata;
-    r->need.tensors = p.used.tensors;
-    r->need.dims = p.used.dims;
-    r->need.meta = p.used.meta;
-    r->need.arena = p.used.arena;
+    st_report_counts(c, st, p, r);
+    return ret;
+}
+
+/* The parse state lives here, in automatic storage. */
+st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
+                       st_header_result *r)
+{
+    st_hparse p;
+    st_err ret = st_parse_document(c, mode, *s, &p, r);
+    /*@ assert *s == \at(*s, Pre); */
     return ret;
 }

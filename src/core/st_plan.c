@@ -232,56 +232,123 @@ st_err st_plan_item_init(const st_file *f, const st_tensor *t, st_shard_kind sha
     return ret;
 }
 
-/* Source runs of one item: where its selection starts and how it repeats. */
+/* Store an item's source runs. When ok, the values given are the runs of
+   the item's selection (st_item_runs_ok, st_item_selects), stated here on
+   the plain values. Returns ok. */
+/*@ requires \valid(it);
+    requires ok ==>
+      bytes == width * height &&
+      it->src_begin <= src &&
+      it->src_begin + it->src_bytes <= 18446744073709551615 &&
+      (width > 0 && height > 0 ==>
+         src + (height - 1) * pitch + width <= it->src_begin + it->src_bytes) &&
+      (height > 1 ==> width <= pitch);
+    requires ok && it->shard == ST_SHARD_NONE ==>
+      src == it->src_begin && width == it->src_bytes && height == 1;
+    requires ok && it->shard != ST_SHARD_NONE &&
+             st_sel_empty(it->shard, it->rows, it->start, it->stop) ==> bytes == 0;
+    requires ok && it->shard != ST_SHARD_NONE &&
+             !st_sel_empty(it->shard, it->rows, it->start, it->stop) ==>
+      src == it->src_begin + (it->start * st_unit(it->shard, it->cols, it->bits)) / 8 &&
+      width == ((it->stop - it->start) * st_unit(it->shard, it->cols, it->bits)) / 8 &&
+      (it->shard == ST_SHARD_COLS ==>
+         height == it->rows && pitch == (it->cols * it->bits) / 8) &&
+      (it->shard != ST_SHARD_COLS ==> height == 1);
+    assigns it->src, it->width, it->pitch, it->height, it->bytes;
+    ensures it->src == src && it->width == width && it->pitch == pitch &&
+            it->height == height && it->bytes == bytes;
+    ensures \result == ok;
+    ensures ok ==> st_item_runs_ok(*it) && st_item_selects(*it);
+*/
+static bool st_plan_runs_put(st_plan_item *it, bool ok, uint64_t src, uint64_t width,
+                             uint64_t pitch, uint64_t height, uint64_t bytes)
+{
+    it->src = src;
+    it->width = width;
+    it->pitch = pitch;
+    it->height = height;
+    it->bytes = bytes;
+    /*@ assert \let v = *it;
+               v.src == src && v.width == width && v.pitch == pitch &&
+               v.height == height && v.bytes == bytes &&
+               v.src_begin == \at(it->src_begin, Pre) && v.src_bytes == \at(it->src_bytes, Pre) &&
+               v.rows == \at(it->rows, Pre) && v.cols == \at(it->cols, Pre) &&
+               v.bits == \at(it->bits, Pre) && v.shard == \at(it->shard, Pre) &&
+               v.start == \at(it->start, Pre) && v.stop == \at(it->stop, Pre); */
+    /*@ assert ok ==> st_item_runs_ok(*it); */
+    /*@ assert ok ==> st_item_selects(*it); */
+    return ok;
+}
+
+/* Source runs of one item: where its selection starts and how it repeats.
+   The item's fields are read once; the runs are computed on local copies
+   and stored together at the end. */
 /*@ requires \valid(it);
     assigns it->src, it->width, it->pitch, it->height, it->bytes;
     ensures \result ==> st_item_runs_ok(*it) && st_item_selects(*it);
 */
 static bool st_plan_runs(st_plan_item *it)
 {
-    bool ok = (it->start <= it->stop);
+    uint64_t begin = it->src_begin;
+    uint64_t nbytes = it->src_bytes;
+    uint64_t rows = it->rows;
+    uint64_t cols = it->cols;
+    uint64_t bits = (uint64_t)it->bits;
+    uint32_t shard = it->shard;
+    uint64_t first = it->start;
+    uint64_t last = it->stop;
+    uint64_t bytes = it->bytes;
+    bool ok = (first <= last);
     uint64_t unit = 0u;
     uint64_t lead = 0u;
     uint64_t span = 0u;
-    it->src = it->src_begin;
-    it->width = 0u;
-    it->pitch = 0u;
-    it->height = 1u;
-    if (ok && (it->shard == (uint32_t)ST_SHARD_NONE)) {
-        it->width = it->src_bytes;
-    } else if (ok && (it->start != it->stop) &&
-               ((it->shard != (uint32_t)ST_SHARD_COLS) || (it->rows != 0u))) {
+    uint64_t src = begin;
+    uint64_t width = 0u;
+    uint64_t pitch = 0u;
+    uint64_t height = 1u;
+    if (ok && (shard == (uint32_t)ST_SHARD_NONE)) {
+        width = nbytes;
+    } else if (ok && (first != last) &&
+               ((shard != (uint32_t)ST_SHARD_COLS) || (rows != 0u))) {
         /* unit: bits per selected row (row shards) or per column */
-        ok = st_mul64((it->shard == (uint32_t)ST_SHARD_COLS) ? 1u : it->cols, (uint64_t)it->bits,
-                      &unit) &&
-             st_mul64(it->start, unit, &lead) && st_mul64(it->stop - it->start, unit, &span) &&
-             st_add64(it->src_begin, lead / 8u, &it->src);
-        it->width = span / 8u;
-        if (ok && (it->shard == (uint32_t)ST_SHARD_COLS)) {
-            it->height = it->rows;
-            ok = st_mul64(it->cols, (uint64_t)it->bits, &unit);
-            it->pitch = unit / 8u;
+        ok = st_mul64((shard == (uint32_t)ST_SHARD_COLS) ? 1u : cols, bits, &unit) &&
+             st_mul64(first, unit, &lead) && st_mul64(last - first, unit, &span) &&
+             st_add64(begin, lead / 8u, &src);
+        width = span / 8u;
+        /*@ assert ok ==> unit == st_unit(shard, cols, bits) &&
+                   src == begin + (first * st_unit(shard, cols, bits)) / 8 &&
+                   width == ((last - first) * st_unit(shard, cols, bits)) / 8; */
+        if (ok && (shard == (uint32_t)ST_SHARD_COLS)) {
+            uint64_t row = 0u;
+            height = rows;
+            ok = st_mul64(cols, bits, &row);
+            pitch = row / 8u;
         }
-    } else if (it->shard == (uint32_t)ST_SHARD_COLS) {
+        /*@ assert ok ==>
+                   src == begin + (first * st_unit(shard, cols, bits)) / 8 &&
+                   width == ((last - first) * st_unit(shard, cols, bits)) / 8 &&
+                   (shard == ST_SHARD_COLS ==> height == rows && pitch == (cols * bits) / 8) &&
+                   (shard != ST_SHARD_COLS ==> height == 1); */
+    } else if (shard == (uint32_t)ST_SHARD_COLS) {
         /* no columns, or no rows: nothing to copy, one empty run per row */
-        it->height = it->rows;
+        height = rows;
     } else {
         /* an empty range: nothing to copy */
     }
-    if (it->shard != (uint32_t)ST_SHARD_COLS) {
-        it->pitch = it->width;
+    if (shard != (uint32_t)ST_SHARD_COLS) {
+        pitch = width;
     }
-    ok = ok && st_mul64(it->width, it->height, &it->bytes) &&
-         st_add64(it->src_begin, it->src_bytes, &span) && (it->src_begin <= it->src);
-    if (ok && (it->height > 0u) && (it->width > 0u)) {
+    ok = ok && st_mul64(width, height, &bytes) &&
+         st_add64(begin, nbytes, &span) && (begin <= src);
+    if (ok && (height > 0u) && (width > 0u)) {
         /* the last byte read must lie inside the tensor */
-        uint64_t last = 0u;
         uint64_t end = 0u;
-        ok = st_mul64(it->height - 1u, it->pitch, &last) && st_add64(last, it->width, &last) &&
-             st_add64(it->src, last, &end) && (end <= span) &&
-             ((it->height == 1u) || (it->width <= it->pitch));
+        uint64_t tail = 0u;
+        ok = st_mul64(height - 1u, pitch, &tail) && st_add64(tail, width, &tail) &&
+             st_add64(src, tail, &end) && (end <= span) &&
+             ((height == 1u) || (width <= pitch));
     }
-    return ok;
+    return st_plan_runs_put(it, ok, src, width, pitch, height, bytes);
 }
 
 /* ST-PLAN-2 */
@@ -320,15 +387,22 @@ st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t 
         if (!st_plan_runs(it) || !st_add64(off, align - 1u, &up)) {
             ret = ST_E_ARGUMENT;
         } else {
-            it->dst = up - (up % align);
-            /*@ assert it->dst == (up / align) * align; */
-            /*@ assert it->dst % align == 0 && off <= it->dst; */
-            if (!st_add64(it->dst, it->bytes, &off)) {
+            uint64_t dst = up - (up % align);
+            /*@ assert dst == (up / align) * align; */
+            /*@ assert ((up / align) * align) % align == 0; */
+            /*@ assert dst % align == 0 && off <= dst; */
+            it->dst = dst;
+            /*@ assert \forall integer k; 0 <= k < i ==> items[k].dst + items[k].bytes <= dst; */
+            if (!st_add64(dst, it->bytes, &off)) {
                 ret = ST_E_ARGUMENT;
+            } else {
+                /*@ assert st_item_placed(items[i], off) && items[i].dst % align == 0; */
+                /*@ assert \forall integer k; 0 <= k <= i ==> items[k].dst + items[k].bytes <= off; */
             }
         }
     }
     if (ret == ST_OK) {
+        /*@ assert i == n && st_plan_laid(items, n, align, off); */
         *total = off;
     }
     return ret;
@@ -357,6 +431,97 @@ void st_plan_iter_init(st_chunk_iter *it, const st_plan_item *items, uint32_t n,
     it->run = 0u;
     it->off = 0u;
     it->done = 0u;
+}
+
+/* A chunk of an item and the item position that follows it. */
+typedef struct st_plan_step {
+    uint64_t src;
+    uint64_t width;
+    uint64_t height;
+    uint64_t dst;
+    uint64_t run;
+    uint64_t off;
+    uint64_t done;
+} st_plan_step;
+
+/* The next chunk of a non-empty item from position (run, off, done): whole
+   runs when the position is at a run's start and a run fits in a chunk,
+   else a piece of the current run. Works on plain values only. */
+/*@ requires \valid(s);
+    requires st_item_runs_ok(item) && item.dst + item.bytes <= 18446744073709551615;
+    requires 0 < item.width && run < item.height;
+    requires st_item_pos(item.height, item.width, run, off, done);
+    requires 0 < chunk <= ST_PLAN_CHUNK_MAX;
+    assigns *s;
+    ensures st_item_pos(item.height, item.width, s->run, s->off, s->done);
+    ensures s->done == done + s->width * s->height;
+    ensures s->src == item.src + run * item.pitch + off && s->dst == item.dst + done;
+    ensures run + s->height <= item.height && off + s->width <= item.width;
+    ensures s->height > 1 ==> off == 0 && s->width == item.width;
+    ensures s->width >= 1 && s->height >= 1 && s->width * s->height <= chunk;
+    ensures s->src + (s->height - 1) * item.pitch + s->width <=
+            item.src + (item.height - 1) * item.pitch + item.width;
+    ensures s->dst + s->width * s->height <= item.dst + item.bytes;
+*/
+static void st_plan_chunk(st_plan_item item, uint64_t chunk, uint64_t run, uint64_t off,
+                          uint64_t done, st_plan_step *s)
+{
+    uint64_t nrun = run;
+    uint64_t noff = off;
+    uint64_t ndone = done;
+    uint64_t src = 0u;
+    uint64_t dst = 0u;
+    uint64_t w = 0u;
+    uint64_t h = 0u;
+    /*@ assert item.bytes == item.width * item.height; */
+    /*@ assert run <= item.height - 1; */
+    /*@ assert run * item.pitch <= (item.height - 1) * item.pitch; */
+    /*@ assert run + 1 <= item.height; */
+    /*@ assert (run + 1) * item.width <= item.height * item.width; */
+    /*@ assert done + item.width - off <= item.bytes; */
+    dst = item.dst + done;
+    if ((off == 0u) && (item.width <= chunk)) {
+        /* whole runs, as many as fit in a chunk */
+        w = item.width;
+        h = chunk / item.width;
+        /*@ assert h * item.width <= chunk && h >= 1; */
+        if (h > (item.height - run)) {
+            h = item.height - run;
+        }
+        /*@ assert run + h <= item.height; */
+        /*@ assert h * item.width <= chunk; */
+        /*@ assert run + h - 1 <= item.height - 1; */
+        /*@ assert (run + h - 1) * item.pitch <= (item.height - 1) * item.pitch; */
+        /*@ assert (run + h) * item.width <= item.height * item.width; */
+        /*@ assert done + h * item.width == (run + h) * item.width; */
+        src = item.src + (run * item.pitch);
+        nrun += h;
+        ndone += h * item.width;
+    } else {
+        /* a run longer than a chunk: split it */
+        w = item.width - off;
+        h = 1u;
+        if (w > chunk) {
+            w = chunk;
+        }
+        src = item.src + (run * item.pitch) + off;
+        noff += w;
+        ndone += w;
+        if (noff == item.width) {
+            /*@ assert ndone == (run + 1) * item.width; */
+            noff = 0u;
+            nrun++;
+        }
+    }
+    /*@ assert ndone == done + w * h; */
+    /*@ assert st_item_pos(item.height, item.width, nrun, noff, ndone); */
+    s->src = src;
+    s->width = w;
+    s->height = h;
+    s->dst = dst;
+    s->run = nrun;
+    s->off = noff;
+    s->done = ndone;
 }
 
 /*@ requires \valid(it) && st_iter_ok(it) && st_items_ok(it->items, it->n);
@@ -391,11 +556,6 @@ bool st_plan_next(st_chunk_iter *it, st_chunk *out)
     uint64_t run = it->run;
     uint64_t off = it->off;
     uint64_t done = it->done;
-    uint64_t src = 0u;
-    uint64_t dst = 0u;
-    uint64_t pitch = 0u;
-    uint64_t w = 0u;
-    uint64_t h = 0u;
     /* skip the items that are finished or empty */
     /*@ loop invariant \at(it->i, Pre) <= i <= n;
         loop invariant i < n ==> st_item_pos(items[i].height, items[i].width, run, off, done);
@@ -419,69 +579,38 @@ bool st_plan_next(st_chunk_iter *it, st_chunk *out)
     }
     if (i < n) {
         const st_plan_item item = items[i];
-        uint64_t nrun = run;
-        uint64_t noff = off;
-        uint64_t ndone = done;
+        st_plan_step s;
         /*@ assert st_item_runs_ok(item) && item.dst + item.bytes <= 18446744073709551615; */
-        /*@ assert 0 < item.width && run < item.height && item.bytes == item.width * item.height; */
-        /*@ assert run * item.pitch <= (item.height - 1) * item.pitch; */
-        /*@ assert (run + 1) * item.width <= item.height * item.width; */
-        /*@ assert done + item.width - off <= item.bytes; */
-        pitch = item.pitch;
-        dst = item.dst + done;
-        if ((off == 0u) && (item.width <= chunk)) {
-            /* whole runs, as many as fit in a chunk */
-            w = item.width;
-            h = chunk / item.width;
-            /*@ assert h * item.width <= chunk && h >= 1; */
-            if (h > (item.height - run)) {
-                h = item.height - run;
-            }
-            /*@ assert run + h <= item.height && h * item.width <= chunk; */
-            /*@ assert (run + h - 1) * item.pitch <= (item.height - 1) * item.pitch; */
-            /*@ assert (run + h) * item.width <= item.height * item.width; */
-            /*@ assert done + h * item.width == (run + h) * item.width; */
-            src = item.src + (run * item.pitch);
-            nrun += h;
-            ndone += h * item.width;
-        } else {
-            /* a run longer than a chunk: split it */
-            w = item.width - off;
-            h = 1u;
-            if (w > chunk) {
-                w = chunk;
-            }
-            src = item.src + (run * item.pitch) + off;
-            noff += w;
-            ndone += w;
-            if (noff == item.width) {
-                /*@ assert ndone == (run + 1) * item.width; */
-                noff = 0u;
-                nrun++;
-            }
-        }
-        /*@ assert st_item_pos(item.height, item.width, nrun, noff, ndone); */
-        /*@ assert ndone == done + w * h; */
-        /*@ assert src == item.src + run * item.pitch + off && dst == item.dst + done; */
-        /*@ assert run + h <= item.height && off + w <= item.width; */
-        /*@ assert h > 1 ==> off == 0 && w == item.width; */
-        /*@ assert w >= 1 && h >= 1 && w * h <= chunk; */
-        /*@ assert src + (h - 1) * item.pitch + w <=
-                   item.src + (item.height - 1) * item.pitch + item.width; */
-        /*@ assert dst + w * h <= item.dst + item.bytes; */
+        /*@ assert 0 < item.width && run < item.height; */
+        st_plan_chunk(item, chunk, run, off, done, &s);
+        /*@ assert st_item_pos(item.height, item.width, s.run, s.off, s.done); */
+        /*@ assert s.width * s.height <= chunk; */
         it->i = i;
-        it->run = nrun;
-        it->off = noff;
-        it->done = ndone;
+        it->run = s.run;
+        it->off = s.off;
+        it->done = s.done;
         out->item = i;
-        out->src = src;
-        out->pitch = pitch;
-        out->width = w;
-        out->height = h;
-        out->dst = dst;
+        out->src = s.src;
+        out->pitch = item.pitch;
+        out->width = s.width;
+        out->height = s.height;
+        out->dst = s.dst;
+        /*@ assert \let v = *out;
+                   v.src == s.src && v.pitch == item.pitch && v.width == s.width &&
+                   v.height == s.height && v.dst == s.dst; */
+        /*@ assert out->width * out->height == s.width * s.height; */
+        /*@ assert out->width >= 1 && out->height >= 1 && out->width * out->height <= chunk; */
+        /*@ assert out->pitch == item.pitch && item.src <= out->src && item.dst <= out->dst; */
+        /*@ assert out->src + (out->height - 1) * out->pitch + out->width <=
+                   item.src + (item.height - 1) * item.pitch + item.width; */
+        /*@ assert out->dst + out->width * out->height <= item.dst + item.bytes; */
         /*@ assert st_chunk_ok(*out, item, chunk); */
         /*@ assert st_chunk_at(*out, item, run, off, done); */
         /*@ assert it->done == (out->dst - item.dst) + out->width * out->height; */
+        /*@ assert it->i == i && it->items == items && it->run == s.run &&
+                   it->off == s.off && it->done == s.done; */
+        /*@ assert it->items[it->i].height == item.height &&
+                   it->items[it->i].width == item.width; */
         /*@ assert st_item_pos(it->items[it->i].height, it->items[it->i].width,
                                it->run, it->off, it->done); */
         /*@ assert it->items == items && it->n == n && it->chunk == chunk; */

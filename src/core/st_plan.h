@@ -81,6 +81,8 @@ typedef struct st_chunk_iter {
   // Multiplying by a non-negative number keeps an order (used for the
   // offsets of runs and the ends of items).
   lemma st_mul_mono: \forall integer a, b, c; 0 <= a <= b && 0 <= c ==> a * c <= b * c;
+  // A multiple of a positive number leaves no remainder (aligned offsets).
+  lemma st_mul_mod: \forall integer q, a; 0 <= q && 0 < a ==> (q * a) % a == 0;
 
   // An item's source runs lie inside its tensor's bytes, and its byte count
   // is width x height without overflow.
