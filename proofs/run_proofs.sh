@@ -20,13 +20,17 @@ SRC=src/core
 OUT=build/proofs
 TIMEOUT=${WP_TIMEOUT:-30}
 EVA=1
-while getopts "s:o:t:n" opt; do
+JOBS=${PROOF_JOBS:-2}
+WORKER=""
+while getopts "s:o:t:j:n1:" opt; do
     case $opt in
     s) SRC=$OPTARG ;;
     o) OUT=$OPTARG ;;
     t) TIMEOUT=$OPTARG ;;
+    j) JOBS=$OPTARG ;;
     n) EVA=0 ;;
-    *) echo "usage: $0 [-s SRC] [-o OUT] [-t TIMEOUT] [-n] [FILE.c ...]" >&2; exit 2 ;;
+    1) WORKER=$OPTARG ;;
+    *) echo "usage: $0 [-s SRC] [-o OUT] [-t TIMEOUT] [-j JOBS] [-n] [FILE.c ...]" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -39,9 +43,75 @@ fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$OUT"
+
+ALL_SRC=$(ls "$SRC"/*.c)
+# Provers: each file is run with CVC4 alone first; the functions that keep
+# an unproven goal are run again, whole, with Z3 and CVC4 racing on every
+# goal (WP takes the first success). Most goals need only CVC4, and racing
+# two provers on 2 cores for every goal costs about twice the time. Both
+# passes run the provers fresh (-wp-cache none).
+WP_FLAGS="-wp -wp-rte -wp-timeout $TIMEOUT -wp-par 2 -wp-cache none
+  -wp-check-memory-model -wp-no-pruning
+  -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-overflow -warn-signed-downcast"
+
+# One file, both passes (worker mode, -1 FILE): writes OUT/<stem>.result
+# ("proved goals seconds first-pass-total retried-functions") and, when a
+# goal stays unproven, OUT/<stem>.unproven. Files are proven two at a time
+# (-j, PROOF_JOBS): WP's goal generation is single-threaded and takes most
+# of a file's time, so two files in parallel use both cores.
+prove_file() {
+    f=$1
+    stem=${f%.c}
+    fcts=$(python3 "$HERE/wp_functions.py" "$SRC/$f")
+    log="$OUT/$stem.log"
+    rm -f "$OUT/$stem.result" "$OUT/$stem.unproven" "$OUT/$stem.z3.json"
+    t0=$(date +%s)
+    # shellcheck disable=SC2086
+    frama-c $WP_FLAGS -wp-prover cvc4 -cpp-extra-args="-I$SRC" $ALL_SRC \
+        -wp-fct "$fcts" -wp-report-json "$OUT/$stem.json" > "$log" 2>&1
+    rc=$?
+    line=$(grep -E '^\[wp\] Proved goals:' "$log" | tail -n 1)
+    if [ $rc -ne 0 ] || [ -z "$line" ] || [ ! -f "$OUT/$stem.json" ]; then
+        echo "FAIL: frama-c exited $rc (see $log)" > "$OUT/$stem.result"
+        return
+    fi
+    # shellcheck disable=SC2046
+    set -- $(python3 "$HERE/wp_split.py" "$OUT/$stem.json")
+    proved=$1
+    goals=$2
+    retry=$3
+    all=$(echo "$line" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
+    if [ "$retry" != "-" ]; then
+        log2="$OUT/$stem.z3.log"
+        # shellcheck disable=SC2086
+        frama-c $WP_FLAGS -wp-prover z3,cvc4 -cpp-extra-args="-I$SRC" $ALL_SRC \
+            -wp-fct "$retry" -wp-report-json "$OUT/$stem.z3.json" > "$log2" 2>&1
+        rc=$?
+        line2=$(grep -E '^\[wp\] Proved goals:' "$log2" | tail -n 1)
+        if [ $rc -ne 0 ] || [ -z "$line2" ] || [ ! -f "$OUT/$stem.z3.json" ]; then
+            echo "FAIL: frama-c exited $rc (see $log2)" > "$OUT/$stem.result"
+            return
+        fi
+        p2=$(echo "$line2" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\1/')
+        g2=$(echo "$line2" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
+        proved=$((proved + p2))
+        goals=$((goals + g2))
+        if [ "$p2" != "$g2" ]; then
+            grep -E '^\[wp\] \[(Failed|Unknown|Timeout)' "$log2" | sed 's/^/    /' \
+                > "$OUT/$stem.unproven"
+        fi
+    fi
+    t1=$(date +%s)
+    echo "$proved $goals $((t1 - t0)) $all $retry" > "$OUT/$stem.result"
+}
+
+if [ -n "$WORKER" ]; then
+    prove_file "$WORKER"
+    exit 0
+fi
+
 REPORT="$OUT/report.txt"
 : > "$REPORT"
-rm -f "$OUT/unproven.txt"
 status=0
 
 say() {
@@ -75,66 +145,40 @@ for f in st_error.c st_write.c; do
     fi
 done
 
-ALL_SRC=$(ls "$SRC"/*.c)
-# Provers: each file is run with CVC4 alone first; the functions that keep
-# an unproven goal are run again, whole, with Z3 and CVC4 racing on every
-# goal (WP takes the first success). Most goals need only CVC4, and racing
-# two provers on 2 cores for every goal costs about twice the time. Both
-# passes run the provers fresh (-wp-cache none).
-WP_FLAGS="-wp -wp-rte -wp-timeout $TIMEOUT -wp-par 2 -wp-cache none
-  -wp-check-memory-model -wp-no-pruning
-  -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-overflow -warn-signed-downcast"
 
 total_proved=0
 total_goals=0
 t_start=$(date +%s)
-covered=""
 say "file              proven/total   seconds"
+# Largest files first, so that the two queues end close together.
+# shellcheck disable=SC2086
+queue=$(cd "$SRC" && ls -S $PROOF_FILES)
+# shellcheck disable=SC2086
+printf '%s\n' $queue | xargs -P "$JOBS" -I '{}' \
+    sh "$0" -s "$SRC" -o "$OUT" -t "$TIMEOUT" -1 '{}'
 for f in $PROOF_FILES; do
-    fcts=$(python3 "$HERE/wp_functions.py" "$SRC/$f")
-    covered="$covered,$fcts"
-    log="$OUT/${f%.c}.log"
-    t0=$(date +%s)
-    # shellcheck disable=SC2086
-    frama-c $WP_FLAGS -wp-prover cvc4 -cpp-extra-args="-I$SRC" $ALL_SRC \
-        -wp-fct "$fcts" -wp-report-json "$OUT/${f%.c}.json" > "$log" 2>&1
-    rc=$?
-    line=$(grep -E '^\[wp\] Proved goals:' "$log" | tail -n 1)
-    if [ $rc -ne 0 ] || [ -z "$line" ] || [ ! -f "$OUT/${f%.c}.json" ]; then
-        say "$(printf '%-17s %s' "$f" "FAIL: frama-c exited $rc (see $log)")"
+    stem=${f%.c}
+    if [ ! -f "$OUT/$stem.result" ]; then
+        say "$(printf '%-17s %s' "$f" "FAIL: no result (see $OUT/$stem.log)")"
         status=1
         continue
     fi
     # shellcheck disable=SC2046
-    set -- $(python3 "$HERE/wp_split.py" "$OUT/${f%.c}.json")
+    set -- $(cat "$OUT/$stem.result")
+    if [ "$1" = "FAIL:" ]; then
+        say "$(printf '%-17s %s' "$f" "$(cat "$OUT/$stem.result")")"
+        status=1
+        continue
+    fi
     proved=$1
     goals=$2
-    retry=$3
-    all=$(echo "$line" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
+    secs=$3
+    all=$4
     note=""
-    if [ "$retry" != "-" ]; then
-        log2="$OUT/${f%.c}.z3.log"
-        # shellcheck disable=SC2086
-        frama-c $WP_FLAGS -wp-prover z3,cvc4 -cpp-extra-args="-I$SRC" $ALL_SRC \
-            -wp-fct "$retry" -wp-report-json "$OUT/${f%.c}.z3.json" > "$log2" 2>&1
-        rc=$?
-        if [ $rc -ne 0 ] || [ ! -f "$OUT/${f%.c}.z3.json" ]; then
-            say "$(printf '%-17s %s' "$f" "FAIL: frama-c exited $rc (see $log2)")"
-            status=1
-            continue
-        fi
-        line2=$(grep -E '^\[wp\] Proved goals:' "$log2" | tail -n 1)
-        p2=$(echo "$line2" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\1/')
-        g2=$(echo "$line2" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
-        proved=$((proved + p2))
-        goals=$((goals + g2))
-        note="  (with Z3: $retry)"
-        if [ "$p2" != "$g2" ]; then
-            grep -E '^\[wp\] \[(Failed|Unknown|Timeout)' "$log2" | sed 's/^/    /' >> "$OUT/unproven.txt"
-        fi
+    if [ "$5" != "-" ]; then
+        note="  (with Z3: $5)"
     fi
-    t1=$(date +%s)
-    say "$(printf '%-17s %6s/%-6s %6s%s' "$f" "$proved" "$goals" "$((t1 - t0))" "$note")"
+    say "$(printf '%-17s %6s/%-6s %6s%s' "$f" "$proved" "$goals" "$secs" "$note")"
     total_proved=$((total_proved + proved))
     total_goals=$((total_goals + goals))
     # Both passes together cover every goal of the first exactly once.
@@ -144,9 +188,8 @@ for f in $PROOF_FILES; do
     fi
     if [ "$proved" != "$goals" ]; then
         status=1
-        if [ -f "$OUT/unproven.txt" ]; then
-            tee -a "$REPORT" < "$OUT/unproven.txt"
-            rm -f "$OUT/unproven.txt"
+        if [ -f "$OUT/$stem.unproven" ]; then
+            tee -a "$REPORT" < "$OUT/$stem.unproven"
         fi
     fi
 done
