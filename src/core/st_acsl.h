@@ -370,17 +370,6 @@
   predicate st_live_ok{L}(st_file *f, st_tensor *t) =
     \valid_read(t) && t->dims_at + t->rank <= f->st->dim_cap &&
     t->begin <= t->end <= f->data_len && st_size_ok(t, f->st->dims);
-
-  // The i-th live tensor of a parsed file is such a tensor (ST-GUAR-1).
-  lemma st_live_l_ok{L}:
-    \forall st_file *f, integer i;
-      st_file_ok(f) && st_layout_ok(f) && 0 <= i < f->n_tensors ==>
-      st_live_ok(f, st_live_l(f, i));
-
-  // Hence so is every t with st_live_of(f, t).
-  lemma st_live_of_ok{L}:
-    \forall st_file *f, st_tensor *t;
-      st_file_ok(f) && st_layout_ok(f) && st_live_of(f, t) ==> st_live_ok(f, t);
 */
 
 #endif /* ST_ACSL_H */
