@@ -96,16 +96,21 @@ static void eva_read_file(const st_file *f)
     (void)st_find(f, eva_name, n_name);
 }
 
-/* One parse of an unknown file of unknown length (each length separately)
-   into storage of the given capacities, then the accessors. */
-static void eva_parse_with(uint32_t tensor_cap, uint32_t dim_cap, uint32_t meta_cap,
-                           uint32_t arena_cap, bool scratch)
+/*
+ * One parse of an unknown file of unknown length into storage of the given
+ * capacities (each array present exactly when its capacity is non-zero),
+ * then the accessors. The length is one interval, not split: Eva then
+ * keeps the relation "header length <= file length - 8" on the accepted
+ * path, which a merge of per-length states loses. The mode is a constant
+ * per call for the same reason.
+ */
+static void eva_parse_with(st_mode mode, uint32_t tensor_cap, uint32_t dim_cap,
+                           uint32_t meta_cap, uint32_t arena_cap, bool scratch)
 {
     st_storage s;
     st_file f;
     st_diag diag;
-    uint64_t len = (uint64_t)Frama_C_interval_split(0, (int)EVA_FILE_MAX);
-    st_mode mode = (st_mode)Frama_C_interval(0, 2);
+    uint64_t len = (uint64_t)Frama_C_interval(0, (int)EVA_FILE_MAX);
     st_err e;
     Frama_C_make_unknown((char *)eva_file, EVA_FILE_MAX);
     s.tensor_cap = tensor_cap;
@@ -130,10 +135,12 @@ static void eva_parse_with(uint32_t tensor_cap, uint32_t dim_cap, uint32_t meta_
 static void eva_parse(void)
 {
     /* measuring pass: no storage at all */
-    eva_parse_with(0u, 0u, 0u, 0u, false);
-    /* full storage, offsets heap-sorted, then merge-sorted */
-    eva_parse_with(EVA_TENSORS, EVA_DIMS, EVA_META, EVA_ARENA, false);
-    eva_parse_with(EVA_TENSORS, EVA_DIMS, EVA_META, EVA_ARENA, true);
+    eva_parse_with(ST_MODE_COMPAT, 0u, 0u, 0u, 0u, false);
+    /* full storage, offsets merge-sorted (strict), then heap-sorted (compat) */
+    eva_parse_with(ST_MODE_STRICT, EVA_TENSORS, EVA_DIMS, EVA_META, EVA_ARENA, true);
+    eva_parse_with(ST_MODE_COMPAT, EVA_TENSORS, EVA_DIMS, EVA_META, EVA_ARENA, false);
+    /* a mode that is neither */
+    eva_parse_with((st_mode)Frama_C_interval(2, 100), 0u, 0u, 0u, 0u, false);
 }
 
 /*
@@ -270,7 +277,7 @@ static void eva_tables(void)
 
 /*
  * The writer on an unknown set: up to EVA_WTENSORS tensors and EVA_WMETA
- * metadata pairs (each count separately), names, keys and values of
+ * metadata pairs (the pairs of counts of eva_write), names, keys and values of
  * unknown bytes and length <= EVA_WSTR, rank <= EVA_WRANK, any dtype code,
  * dimensions <= EVA_WDIM and data lengths <= EVA_WDATA, so that the
  * products and sums stay far below 2^64 (the overflow refusals themselves
@@ -284,7 +291,7 @@ static uint8_t eva_wkeys[EVA_WMETA][EVA_WSTR];
 static uint8_t eva_wvalues[EVA_WMETA][EVA_WSTR];
 static uint8_t eva_wout[EVA_WOUT];
 
-static void eva_write(void)
+static void eva_write_n(uint32_t n_tensors, uint32_t n_meta)
 {
     st_wtensor ts[EVA_WTENSORS];
     st_wmeta ms[EVA_WMETA];
@@ -315,9 +322,9 @@ static void eva_write(void)
         ms[i].value_len = Frama_C_unsigned_int_interval(0u, EVA_WSTR);
         ms[i].value = eva_wvalues[i];
     }
-    set.n_tensors = (uint32_t)Frama_C_interval_split(0, (int)EVA_WTENSORS);
+    set.n_tensors = n_tensors;
     set.tensors = ts;
-    set.n_meta = (uint32_t)Frama_C_interval_split(0, (int)EVA_WMETA);
+    set.n_meta = n_meta;
     set.meta = ms;
     set.has_metadata = Frama_C_nondet(0, 1) != 0;
     if (st_write_plan(&set, order, meta_order, &plan, &diag) == ST_W_OK) {
@@ -334,8 +341,28 @@ static void eva_write(void)
     (void)st_write_error_name(diag.code);
 }
 
-/* The writer's argument refusals: NULL arrays with non-zero counts. */
-static void eva_write_null(void)
+/* Each pair of counts as its own call (not one interval of counts), so
+   that Eva knows which entries of the tensor index array st_write_plan has
+   filled (the metadata index array still reads as possibly unset). Every
+   tensor count 0..EVA_WTENSORS and every metadata count 0..EVA_WMETA
+   occurs, each with a zero and a non-zero other count. */
+static void eva_write(void)
+{
+    eva_write_n(0u, 0u);
+    eva_write_n(1u, 2u);
+    eva_write_n(2u, 1u);
+    eva_write_n(3u, 0u);
+    eva_write_n(3u, 2u);
+}
+
+/*
+ * The writer's argument refusals: a NULL array with a non-zero count. The
+ * contract of st_write_plan asks every array it names to lie apart from
+ * the others, so at most one of them is NULL at a time here (two NULL
+ * arrays with non-zero counts would name the same location twice).
+ */
+static void eva_write_null_case(bool no_tensors, bool no_order, bool no_meta,
+                                bool no_meta_order)
 {
     st_wtensor t;
     st_wmeta m;
@@ -354,12 +381,21 @@ static void eva_write_null(void)
     m.key_len = Frama_C_unsigned_int_interval(0u, 1u);
     m.value = NULL;
     m.value_len = Frama_C_unsigned_int_interval(0u, 1u);
-    set.tensors = (Frama_C_nondet(0, 1) != 0) ? &t : NULL;
+    set.tensors = no_tensors ? NULL : &t;
     set.n_tensors = 1u;
-    set.meta = (Frama_C_nondet(0, 1) != 0) ? &m : NULL;
+    set.meta = no_meta ? NULL : &m;
     set.n_meta = 1u;
     set.has_metadata = false;
-    (void)st_write_plan(&set, order, meta_order, &plan, &diag);
+    (void)st_write_plan(&set, no_order ? NULL : order, no_meta_order ? NULL : meta_order,
+                        &plan, &diag);
+}
+
+static void eva_write_null(void)
+{
+    eva_write_null_case(true, false, false, false);
+    eva_write_null_case(false, true, false, false);
+    eva_write_null_case(false, false, true, false);
+    eva_write_null_case(false, false, false, true);
 }
 
 /* The tensor-parallel split on any sizes. */

@@ -9,9 +9,9 @@
 #include "st_internal.h"
 
 /* What the accessors use of a live tensor (ST-GUAR-1): a ghost function,
-   proven like any other, called where the fact is needed. It stands for a
-   lemma: a lemma is a hypothesis of every goal of the core, and this one's
-   quantifiers send Z3 into a matching loop on unrelated goals. */
+   proven like any other, called where the fact is needed. Stated as a
+   global lemma, it would be a hypothesis of every goal of the core, and its
+   quantifiers made Z3 fail on unrelated goals. */
 /*@ ghost
 /@ requires st_file_ok(f) && st_layout_ok(f) && st_live_of(f, t);
    assigns \nothing;

@@ -351,6 +351,43 @@ static bool st_plan_runs(st_plan_item *it)
     return st_plan_runs_put(it, ok, src, width, pitch, height, bytes);
 }
 
+/* up rounded down to a multiple of align (ST-PLAN-2). */
+/*@ requires 0 < align;
+    assigns \nothing;
+    ensures \result % align == 0;
+    ensures \result <= up && up - \result < align;
+*/
+static uint64_t st_align_down(uint64_t up, uint64_t align)
+{
+    /*@ ghost uint64_t q = up / align; */
+    uint64_t r = up % align;
+    /*@ assert up == q * align + r; */
+    /*@ assert (q * align) % align == 0; */
+    return up - r;
+}
+
+/* One item's runs, placed at the first multiple of align at or after off;
+   *end is the byte after it. */
+/*@ requires \valid(it) && \valid(end) && \separated(it, end);
+    requires 0 < align <= ST_PLAN_ALIGN_MAX;
+    assigns it->src, it->width, it->pitch, it->height, it->bytes, it->dst, *end;
+    ensures \result ==> st_item_placed(*it, *end) && it->dst % align == 0;
+    ensures \result ==> off <= it->dst && *end == it->dst + it->bytes;
+    ensures \result ==> *end <= 18446744073709551615;
+*/
+static bool st_plan_place(st_plan_item *it, uint64_t off, uint64_t align, uint64_t *end)
+{
+    uint64_t up = 0u;
+    bool ok = st_plan_runs(it) && st_add64(off, align - 1u, &up);
+    if (ok) {
+        uint64_t dst = st_align_down(up, align);
+        it->dst = dst;
+        /*@ assert st_item_runs_ok(*it) && st_item_selects(*it); */
+        ok = st_add64(dst, it->bytes, end);
+    }
+    return ok;
+}
+
 /* ST-PLAN-2 */
 /*@ requires \valid(items + (0 .. n - 1));
     requires \valid(total) && \separated(total, items + (0 .. n - 1));
@@ -382,23 +419,14 @@ st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t 
         loop variant n - i;
     */
     for (i = 0u; (i < n) && (ret == ST_OK); i++) {
-        st_plan_item *it = &items[i];
-        uint64_t up = 0u;
-        if (!st_plan_runs(it) || !st_add64(off, align - 1u, &up)) {
+        uint64_t end = 0u;
+        /*@ assert \forall integer k; 0 <= k < i ==> st_item_placed(items[k], off); */
+        if (!st_plan_place(&items[i], off, align, &end)) {
             ret = ST_E_ARGUMENT;
         } else {
-            uint64_t dst = up - (up % align);
-            /*@ assert dst == (up / align) * align; */
-            /*@ assert ((up / align) * align) % align == 0; */
-            /*@ assert dst % align == 0 && off <= dst; */
-            it->dst = dst;
-            /*@ assert \forall integer k; 0 <= k < i ==> items[k].dst + items[k].bytes <= dst; */
-            if (!st_add64(dst, it->bytes, &off)) {
-                ret = ST_E_ARGUMENT;
-            } else {
-                /*@ assert st_item_placed(items[i], off) && items[i].dst % align == 0; */
-                /*@ assert \forall integer k; 0 <= k <= i ==> items[k].dst + items[k].bytes <= off; */
-            }
+            /*@ assert \forall integer k; 0 <= k < i ==> items[k].dst + items[k].bytes <= off; */
+            /*@ assert \forall integer k; 0 <= k < i ==> st_item_placed(items[k], end); */
+            off = end;
         }
     }
     if (ret == ST_OK) {
