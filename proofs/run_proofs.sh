@@ -59,6 +59,23 @@ WP_FLAGS="-wp -wp-rte -wp-timeout $TIMEOUT -wp-par 2 -wp-cache none
 # goal stays unproven, OUT/<stem>.unproven. Files are proven two at a time
 # (-j, PROOF_JOBS): WP's goal generation is single-threaded and takes most
 # of a file's time, so two files in parallel use both cores.
+# One WP run of the file being proven (stem):
+#   wp_pass PROVERS FUNCTIONS LOG JSON
+# prints the run's "Proved goals" line; when frama-c fails or writes no
+# report, writes the FAIL result instead and returns 1.
+wp_pass() {
+    # shellcheck disable=SC2086
+    frama-c $WP_FLAGS -wp-prover "$1" -cpp-extra-args="-I$SRC" $ALL_SRC \
+        -wp-fct "$2" -wp-report-json "$4" > "$3" 2>&1
+    rc=$?
+    pl=$(grep -E '^\[wp\] Proved goals:' "$3" | tail -n 1)
+    if [ $rc -ne 0 ] || [ -z "$pl" ] || [ ! -f "$4" ]; then
+        echo "FAIL: frama-c exited $rc (see $3)" > "$OUT/$stem.result"
+        return 1
+    fi
+    echo "$pl"
+}
+
 prove_file() {
     f=$1
     stem=${f%.c}
@@ -66,15 +83,7 @@ prove_file() {
     log="$OUT/$stem.log"
     rm -f "$OUT/$stem.result" "$OUT/$stem.unproven" "$OUT/$stem.z3.json"
     t0=$(date +%s)
-    # shellcheck disable=SC2086
-    frama-c $WP_FLAGS -wp-prover cvc4 -cpp-extra-args="-I$SRC" $ALL_SRC \
-        -wp-fct "$fcts" -wp-report-json "$OUT/$stem.json" > "$log" 2>&1
-    rc=$?
-    line=$(grep -E '^\[wp\] Proved goals:' "$log" | tail -n 1)
-    if [ $rc -ne 0 ] || [ -z "$line" ] || [ ! -f "$OUT/$stem.json" ]; then
-        echo "FAIL: frama-c exited $rc (see $log)" > "$OUT/$stem.result"
-        return
-    fi
+    line=$(wp_pass cvc4 "$fcts" "$log" "$OUT/$stem.json") || return
     # shellcheck disable=SC2046
     set -- $(python3 "$HERE/wp_split.py" "$OUT/$stem.json")
     proved=$1
@@ -83,15 +92,7 @@ prove_file() {
     all=$(echo "$line" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
     if [ "$retry" != "-" ]; then
         log2="$OUT/$stem.z3.log"
-        # shellcheck disable=SC2086
-        frama-c $WP_FLAGS -wp-prover z3,cvc4 -cpp-extra-args="-I$SRC" $ALL_SRC \
-            -wp-fct "$retry" -wp-report-json "$OUT/$stem.z3.json" > "$log2" 2>&1
-        rc=$?
-        line2=$(grep -E '^\[wp\] Proved goals:' "$log2" | tail -n 1)
-        if [ $rc -ne 0 ] || [ -z "$line2" ] || [ ! -f "$OUT/$stem.z3.json" ]; then
-            echo "FAIL: frama-c exited $rc (see $log2)" > "$OUT/$stem.result"
-            return
-        fi
+        line2=$(wp_pass z3,cvc4 "$retry" "$log2" "$OUT/$stem.z3.json") || return
         p2=$(echo "$line2" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\1/')
         g2=$(echo "$line2" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
         proved=$((proved + p2))
