@@ -5,6 +5,7 @@
  * range of their item, in order, each byte once (proofs/README.md).
  */
 #include "st_plan.h"
+#include "st_cover.h"
 
 #define ST_U64_MAX 18446744073709551615u
 
@@ -232,73 +233,78 @@ st_err st_plan_item_init(const st_file *f, const st_tensor *t, st_shard_kind sha
     return ret;
 }
 
-/* Store an item's source runs. When ok, the values given are the runs of
-   the item's selection (st_item_runs_ok, st_item_selects), stated here on
-   the plain values. Returns ok. */
-/*@ requires \valid(it);
-    requires ok ==>
+/* The item with its source runs set to the values given. When ok, they are
+   the runs of the item's selection (st_item_runs_ok, st_item_selects),
+   stated here on the plain values (ok is ghost: it only selects what the
+   contract states). */
+/*@ requires ok ==>
       bytes == width * height &&
-      it->src_begin <= src &&
-      it->src_begin + it->src_bytes <= 18446744073709551615 &&
+      it.src_begin <= src &&
+      it.src_begin + it.src_bytes <= 18446744073709551615 &&
       (width > 0 && height > 0 ==>
-         src + (height - 1) * pitch + width <= it->src_begin + it->src_bytes) &&
+         src + (height - 1) * pitch + width <= it.src_begin + it.src_bytes) &&
       (height > 1 ==> width <= pitch);
-    requires ok && it->shard == ST_SHARD_NONE ==>
-      src == it->src_begin && width == it->src_bytes && height == 1;
-    requires ok && it->shard != ST_SHARD_NONE &&
-             st_sel_empty(it->shard, it->rows, it->start, it->stop) ==> bytes == 0;
-    requires ok && it->shard != ST_SHARD_NONE &&
-             !st_sel_empty(it->shard, it->rows, it->start, it->stop) ==>
-      src == it->src_begin + (it->start * st_unit(it->shard, it->cols, it->bits)) / 8 &&
-      width == ((it->stop - it->start) * st_unit(it->shard, it->cols, it->bits)) / 8 &&
-      (it->shard == ST_SHARD_COLS ==>
-         height == it->rows && pitch == (it->cols * it->bits) / 8) &&
-      (it->shard != ST_SHARD_COLS ==> height == 1);
-    assigns it->src, it->width, it->pitch, it->height, it->bytes;
-    ensures it->src == src && it->width == width && it->pitch == pitch &&
-            it->height == height && it->bytes == bytes;
-    ensures \result == ok;
-    ensures ok ==> st_item_runs_ok(*it) && st_item_selects(*it);
+    requires ok && it.shard == ST_SHARD_NONE ==>
+      src == it.src_begin && width == it.src_bytes && height == 1;
+    requires ok && it.shard != ST_SHARD_NONE &&
+             st_sel_empty(it.shard, it.rows, it.start, it.stop) ==> bytes == 0;
+    requires ok && it.shard != ST_SHARD_NONE &&
+             !st_sel_empty(it.shard, it.rows, it.start, it.stop) ==>
+      st_sel_runs(it.shard, it.rows, it.cols, it.bits, it.start, it.stop, it.src_begin, src,
+                  width, pitch, height);
+    assigns \nothing;
+    ensures \result.src == src && \result.width == width && \result.pitch == pitch &&
+            \result.height == height && \result.bytes == bytes;
+    ensures \result.src_begin == it.src_begin && \result.src_bytes == it.src_bytes &&
+            \result.rows == it.rows && \result.cols == it.cols && \result.bits == it.bits &&
+            \result.shard == it.shard && \result.start == it.start && \result.stop == it.stop &&
+            \result.dst == it.dst;
+    ensures ok ==> st_item_runs_ok(\result) && st_item_selects(\result);
 */
-static bool st_plan_runs_put(st_plan_item *it, bool ok, uint64_t src, uint64_t width,
-                             uint64_t pitch, uint64_t height, uint64_t bytes)
+static st_plan_item st_plan_runs_put(st_plan_item it, uint64_t src, uint64_t width,
+                                     uint64_t pitch, uint64_t height, uint64_t bytes)
+    /*@ ghost (bool ok) */
 {
-    it->src = src;
-    it->width = width;
-    it->pitch = pitch;
-    it->height = height;
-    it->bytes = bytes;
-    /*@ assert \let v = *it;
-               v.src == src && v.width == width && v.pitch == pitch &&
-               v.height == height && v.bytes == bytes &&
-               v.src_begin == \at(it->src_begin, Pre) && v.src_bytes == \at(it->src_bytes, Pre) &&
-               v.rows == \at(it->rows, Pre) && v.cols == \at(it->cols, Pre) &&
-               v.bits == \at(it->bits, Pre) && v.shard == \at(it->shard, Pre) &&
-               v.start == \at(it->start, Pre) && v.stop == \at(it->stop, Pre); */
-    /*@ assert ok ==> st_item_runs_ok(*it); */
-    /*@ assert ok ==> st_item_selects(*it); */
-    return ok;
+    st_plan_item r = it;
+    r.src = src;
+    r.width = width;
+    r.pitch = pitch;
+    r.height = height;
+    r.bytes = bytes;
+    /*@ assert r.src == src && r.width == width && r.pitch == pitch &&
+               r.height == height && r.bytes == bytes &&
+               r.src_begin == it.src_begin && r.src_bytes == it.src_bytes &&
+               r.rows == it.rows && r.cols == it.cols && r.bits == it.bits &&
+               r.shard == it.shard && r.start == it.start && r.stop == it.stop; */
+    /*@ assert ok ==> st_item_runs_ok(r); */
+    /*@ assert ok ==> st_item_selects(r); */
+    return r;
 }
 
 /* Source runs of one item: where its selection starts and how it repeats.
-   The item's fields are read once; the runs are computed on local copies
-   and stored together at the end. */
-/*@ requires \valid(it);
-    assigns it->src, it->width, it->pitch, it->height, it->bytes;
-    ensures \result ==> st_item_runs_ok(*it) && st_item_selects(*it);
+   Works on a copy of the item: the runs are computed on locals and the item
+   is returned with them set; *ok tells whether they are its selection's
+   runs (the caller stores nothing otherwise). */
+/*@ requires \valid(ok);
+    assigns *ok;
+    ensures \result.src_begin == it.src_begin && \result.src_bytes == it.src_bytes &&
+            \result.rows == it.rows && \result.cols == it.cols && \result.bits == it.bits &&
+            \result.shard == it.shard && \result.start == it.start && \result.stop == it.stop &&
+            \result.dst == it.dst;
+    ensures *ok ==> st_item_runs_ok(\result) && st_item_selects(\result);
 */
-static bool st_plan_runs(st_plan_item *it)
+static st_plan_item st_plan_runs(st_plan_item it, bool *ok)
 {
-    uint64_t begin = it->src_begin;
-    uint64_t nbytes = it->src_bytes;
-    uint64_t rows = it->rows;
-    uint64_t cols = it->cols;
-    uint64_t bits = (uint64_t)it->bits;
-    uint32_t shard = it->shard;
-    uint64_t first = it->start;
-    uint64_t last = it->stop;
-    uint64_t bytes = it->bytes;
-    bool ok = (first <= last);
+    uint64_t begin = it.src_begin;
+    uint64_t nbytes = it.src_bytes;
+    uint64_t rows = it.rows;
+    uint64_t cols = it.cols;
+    uint64_t bits = (uint64_t)it.bits;
+    uint32_t shard = it.shard;
+    uint64_t first = it.start;
+    uint64_t last = it.stop;
+    uint64_t bytes = it.bytes;
+    bool good = (first <= last);
     uint64_t unit = 0u;
     uint64_t lead = 0u;
     uint64_t span = 0u;
@@ -306,49 +312,59 @@ static bool st_plan_runs(st_plan_item *it)
     uint64_t width = 0u;
     uint64_t pitch = 0u;
     uint64_t height = 1u;
-    if (ok && (shard == (uint32_t)ST_SHARD_NONE)) {
+    if (good && (shard == (uint32_t)ST_SHARD_NONE)) {
         width = nbytes;
-    } else if (ok && (first != last) &&
+    } else if (good && (first != last) &&
                ((shard != (uint32_t)ST_SHARD_COLS) || (rows != 0u))) {
         /* unit: bits per selected row (row shards) or per column */
-        ok = st_mul64((shard == (uint32_t)ST_SHARD_COLS) ? 1u : cols, bits, &unit) &&
+        good = st_mul64((shard == (uint32_t)ST_SHARD_COLS) ? 1u : cols, bits, &unit) &&
              st_mul64(first, unit, &lead) && st_mul64(last - first, unit, &span) &&
              st_add64(begin, lead / 8u, &src);
         width = span / 8u;
-        /*@ assert ok ==> unit == st_unit(shard, cols, bits) &&
+        /*@ assert good ==> unit == st_unit(shard, cols, bits) &&
                    src == begin + (first * st_unit(shard, cols, bits)) / 8 &&
                    width == ((last - first) * st_unit(shard, cols, bits)) / 8; */
-        if (ok && (shard == (uint32_t)ST_SHARD_COLS)) {
+        if (good && (shard == (uint32_t)ST_SHARD_COLS)) {
             uint64_t row = 0u;
             height = rows;
-            ok = st_mul64(cols, bits, &row);
+            good = st_mul64(cols, bits, &row);
             pitch = row / 8u;
         }
-        /*@ assert ok ==>
-                   src == begin + (first * st_unit(shard, cols, bits)) / 8 &&
-                   width == ((last - first) * st_unit(shard, cols, bits)) / 8 &&
-                   (shard == ST_SHARD_COLS ==> height == rows && pitch == (cols * bits) / 8) &&
-                   (shard != ST_SHARD_COLS ==> height == 1); */
+        /*@ assert good ==>
+                   st_sel_runs(shard, rows, cols, bits, first, last, begin, src, width, pitch,
+                               height); */
     } else if (shard == (uint32_t)ST_SHARD_COLS) {
         /* no columns, or no rows: nothing to copy, one empty run per row */
         height = rows;
     } else {
         /* an empty range: nothing to copy */
     }
+    /*@ assert good && shard != ST_SHARD_NONE && !st_sel_empty(shard, rows, first, last) ==>
+               st_sel_runs(shard, rows, cols, bits, first, last, begin, src, width, pitch,
+                           height); */
     if (shard != (uint32_t)ST_SHARD_COLS) {
         pitch = width;
     }
-    ok = ok && st_mul64(width, height, &bytes) &&
-         st_add64(begin, nbytes, &span) && (begin <= src);
-    if (ok && (height > 0u) && (width > 0u)) {
+    /*@ assert good && shard != ST_SHARD_NONE && !st_sel_empty(shard, rows, first, last) ==>
+               st_sel_runs(shard, rows, cols, bits, first, last, begin, src, width, pitch,
+                           height); */
+    good = good && st_mul64(width, height, &bytes) && st_add64(begin, nbytes, &span);
+    /* U-9 (spec/analysis-notes.md): src is begin or begin plus a checked sum */
+    /*@ assert good ==> begin <= src; */
+    good = good && ST_ALWAYS(begin <= src);
+    if (good && (height > 0u) && (width > 0u)) {
         /* the last byte read must lie inside the tensor */
         uint64_t end = 0u;
         uint64_t tail = 0u;
-        ok = st_mul64(height - 1u, pitch, &tail) && st_add64(tail, width, &tail) &&
+        good = st_mul64(height - 1u, pitch, &tail) && st_add64(tail, width, &tail) &&
              st_add64(src, tail, &end) && (end <= span) &&
              ((height == 1u) || (width <= pitch));
     }
-    return st_plan_runs_put(it, ok, src, width, pitch, height, bytes);
+    /*@ assert good && shard != ST_SHARD_NONE && !st_sel_empty(shard, rows, first, last) ==>
+               st_sel_runs(shard, rows, cols, bits, first, last, begin, src, width, pitch,
+                           height); */
+    *ok = good;
+    return st_plan_runs_put(it, src, width, pitch, height, bytes) /*@ ghost (good) */;
 }
 
 /* up rounded down to a multiple of align (ST-PLAN-2). */
@@ -366,24 +382,20 @@ static uint64_t st_align_down(uint64_t up, uint64_t align)
     return up - r;
 }
 
-/* One item's runs, placed at the first multiple of align at or after off;
-   *end is the byte after it. */
-/*@ requires \valid(it) && \valid(end) && \separated(it, end);
+/* The first multiple of align at or after off, in *dst; false when it
+   does not fit in 64 bits (ST-PLAN-2). */
+/*@ requires \valid(dst);
     requires 0 < align <= ST_PLAN_ALIGN_MAX;
-    assigns it->src, it->width, it->pitch, it->height, it->bytes, it->dst, *end;
-    ensures \result ==> st_item_placed(*it, *end) && it->dst % align == 0;
-    ensures \result ==> off <= it->dst && *end == it->dst + it->bytes;
-    ensures \result ==> *end <= 18446744073709551615;
+    assigns *dst;
+    ensures \result ==> st_aligned(*dst, align) && off <= *dst;
 */
-static bool st_plan_place(st_plan_item *it, uint64_t off, uint64_t align, uint64_t *end)
+static bool st_align_up(uint64_t off, uint64_t align, uint64_t *dst)
 {
     uint64_t up = 0u;
-    bool ok = st_plan_runs(it) && st_add64(off, align - 1u, &up);
+    bool ok = st_add64(off, align - 1u, &up);
+    *dst = 0u;
     if (ok) {
-        uint64_t dst = st_align_down(up, align);
-        it->dst = dst;
-        /*@ assert st_item_runs_ok(*it) && st_item_selects(*it); */
-        ok = st_add64(dst, it->bytes, end);
+        *dst = st_align_down(up, align);
     }
     return ok;
 }
@@ -410,22 +422,66 @@ st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t 
     /*@ loop invariant 0 <= i <= n;
         loop invariant ret == ST_OK || ret == ST_E_ARGUMENT;
         loop invariant ret == ST_OK ==> 0 < align <= ST_PLAN_ALIGN_MAX;
-        loop invariant ret == ST_OK ==> st_plan_laid(items, i, align, off);
+        loop invariant ret == ST_OK ==> \forall integer k; 0 <= k < i ==> st_item_ok(items[k]);
         loop invariant ret == ST_OK ==>
                        \forall integer k; 0 <= k < i ==> items[k].dst + items[k].bytes <= off;
+        loop invariant ret == ST_OK ==>
+                       \forall integer k; 0 <= k < i ==> st_aligned(items[k].dst, align);
+        loop invariant ret == ST_OK ==> \forall integer k, l; 0 <= k < l < i ==>
+                       items[k].dst + items[k].bytes <= items[l].dst;
         loop assigns i, ret, off, items[0 .. n - 1].src, items[0 .. n - 1].width,
                      items[0 .. n - 1].pitch, items[0 .. n - 1].height,
                      items[0 .. n - 1].bytes, items[0 .. n - 1].dst;
         loop variant n - i;
     */
     for (i = 0u; (i < n) && (ret == ST_OK); i++) {
+        bool ok = false;
         uint64_t end = 0u;
-        /*@ assert \forall integer k; 0 <= k < i ==> st_item_placed(items[k], off); */
-        if (!st_plan_place(&items[i], off, align, &end)) {
+        uint64_t dst = 0u;
+        const st_plan_item v = st_plan_runs(items[i], &ok);
+        ok = ok && st_align_up(off, align, &dst) && st_add64(dst, v.bytes, &end);
+        if (!ok) {
             ret = ST_E_ARGUMENT;
         } else {
-            /*@ assert \forall integer k; 0 <= k < i ==> items[k].dst + items[k].bytes <= off; */
-            /*@ assert \forall integer k; 0 <= k < i ==> st_item_placed(items[k], end); */
+            items[i].src = v.src;
+            items[i].width = v.width;
+            items[i].pitch = v.pitch;
+            items[i].height = v.height;
+            items[i].bytes = v.bytes;
+            items[i].dst = dst;
+            /*@ assert \forall integer k; 0 <= k < i ==>
+                       items[k].src_begin == \at(items[k].src_begin, LoopCurrent) &&
+                       items[k].src_bytes == \at(items[k].src_bytes, LoopCurrent) &&
+                       items[k].rows == \at(items[k].rows, LoopCurrent) &&
+                       items[k].cols == \at(items[k].cols, LoopCurrent) &&
+                       items[k].bits == \at(items[k].bits, LoopCurrent) &&
+                       items[k].shard == \at(items[k].shard, LoopCurrent) &&
+                       items[k].start == \at(items[k].start, LoopCurrent) &&
+                       items[k].stop == \at(items[k].stop, LoopCurrent); */
+            /*@ assert \forall integer k; 0 <= k < i ==>
+                       items[k].src == \at(items[k].src, LoopCurrent) &&
+                       items[k].width == \at(items[k].width, LoopCurrent) &&
+                       items[k].pitch == \at(items[k].pitch, LoopCurrent) &&
+                       items[k].height == \at(items[k].height, LoopCurrent) &&
+                       items[k].bytes == \at(items[k].bytes, LoopCurrent) &&
+                       items[k].dst == \at(items[k].dst, LoopCurrent); */
+            /*@ assert items[i].src_begin == v.src_begin && items[i].src_bytes == v.src_bytes &&
+                       items[i].rows == v.rows && items[i].cols == v.cols &&
+                       items[i].bits == v.bits && items[i].shard == v.shard &&
+                       items[i].start == v.start && items[i].stop == v.stop &&
+                       items[i].src == v.src && items[i].width == v.width &&
+                       items[i].pitch == v.pitch && items[i].height == v.height &&
+                       items[i].bytes == v.bytes && items[i].dst == dst; */
+            /*@ assert st_item_ok(items[i]); */
+            /*@ assert \forall integer k; 0 <= k < i ==> st_item_ok(items[k]); */
+            /*@ assert \forall integer k; 0 <= k < i ==> st_aligned(items[k].dst, align); */
+            /*@ assert st_aligned(items[i].dst, align) && off <= items[i].dst; */
+            /*@ assert \forall integer k, l; 0 <= k < l < i ==>
+                       items[k].dst + items[k].bytes <= items[l].dst; */
+            /*@ assert \forall integer k; 0 <= k < i ==>
+                       items[k].dst + items[k].bytes <= items[i].dst; */
+            /*@ assert items[i].dst + items[i].bytes <= end; */
+            /*@ assert \forall integer k; 0 <= k < i ==> items[k].dst + items[k].bytes <= end; */
             off = end;
         }
     }
@@ -490,6 +546,10 @@ typedef struct st_plan_step {
     ensures s->src + (s->height - 1) * item.pitch + s->width <=
             item.src + (item.height - 1) * item.pitch + item.width;
     ensures s->dst + s->width * s->height <= item.dst + item.bytes;
+    ensures st_chunk_fits(s->src, item.pitch, s->width, s->height, s->dst, item.src,
+                          item.pitch, item.width, item.height, item.dst, item.bytes, chunk);
+    ensures st_chunk_from(s->src, s->width, s->height, s->dst, item.src, item.pitch,
+                          item.width, item.height, item.dst, run, off, done);
 */
 static void st_plan_chunk(st_plan_item item, uint64_t chunk, uint64_t run, uint64_t off,
                           uint64_t done, st_plan_step *s)
@@ -543,6 +603,7 @@ static void st_plan_chunk(st_plan_item item, uint64_t chunk, uint64_t run, uint6
     }
     /*@ assert ndone == done + w * h; */
     /*@ assert st_item_pos(item.height, item.width, nrun, noff, ndone); */
+    /*@ assert 0 <= run * item.pitch; */
     s->src = src;
     s->width = w;
     s->height = h;
@@ -623,15 +684,13 @@ bool st_plan_next(st_chunk_iter *it, st_chunk *out)
         out->width = s.width;
         out->height = s.height;
         out->dst = s.dst;
-        /*@ assert \let v = *out;
-                   v.src == s.src && v.pitch == item.pitch && v.width == s.width &&
-                   v.height == s.height && v.dst == s.dst; */
-        /*@ assert out->width * out->height == s.width * s.height; */
-        /*@ assert out->width >= 1 && out->height >= 1 && out->width * out->height <= chunk; */
-        /*@ assert out->pitch == item.pitch && item.src <= out->src && item.dst <= out->dst; */
-        /*@ assert out->src + (out->height - 1) * out->pitch + out->width <=
-                   item.src + (item.height - 1) * item.pitch + item.width; */
-        /*@ assert out->dst + out->width * out->height <= item.dst + item.bytes; */
+        /*@ assert st_chunk_fits(s.src, item.pitch, s.width, s.height, s.dst, item.src,
+                                 item.pitch, item.width, item.height, item.dst, item.bytes,
+                                 chunk); */
+        /*@ assert st_chunk_from(s.src, s.width, s.height, s.dst, item.src, item.pitch,
+                                 item.width, item.height, item.dst, run, off, done); */
+        /*@ assert out->src == s.src && out->pitch == item.pitch && out->width == s.width &&
+                   out->height == s.height && out->dst == s.dst; */
         /*@ assert st_chunk_ok(*out, item, chunk); */
         /*@ assert st_chunk_at(*out, item, run, off, done); */
         /*@ assert it->done == (out->dst - item.dst) + out->width * out->height; */

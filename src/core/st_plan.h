@@ -86,13 +86,19 @@ typedef struct st_chunk_iter {
 
   // An item's source runs lie inside its tensor's bytes, and its byte count
   // is width x height without overflow.
+  // Stated on plain values, and on an item's fields below: a fact about an
+  // item then carries over to any item whose fields are equal, without
+  // unfolding the arithmetic.
+  predicate st_runs_ok(integer begin, integer size, integer src, integer width,
+                       integer pitch, integer height, integer bytes) =
+    bytes == width * height &&
+    begin <= src &&
+    begin + size <= 18446744073709551615 &&
+    (width > 0 && height > 0 ==> src + (height - 1) * pitch + width <= begin + size) &&
+    (height > 1 ==> width <= pitch);
+
   predicate st_item_runs_ok(st_plan_item it) =
-    it.bytes == it.width * it.height &&
-    it.src_begin <= it.src &&
-    it.src_begin + it.src_bytes <= 18446744073709551615 &&
-    (it.width > 0 && it.height > 0 ==>
-       it.src + (it.height - 1) * it.pitch + it.width <= it.src_begin + it.src_bytes) &&
-    (it.height > 1 ==> it.width <= it.pitch);
+    st_runs_ok(it.src_begin, it.src_bytes, it.src, it.width, it.pitch, it.height, it.bytes);
 
   // Bits of a selection's unit: a row of the 2-D view (row ranges and the
   // whole tensor) or one element (column ranges).
@@ -130,26 +136,43 @@ typedef struct st_chunk_iter {
   // The runs are the selected bytes: the whole tensor as one run; rows
   // [start, stop) as one run; columns [start, stop) as one run per row,
   // a row's length apart. An empty range selects nothing.
+  // The runs of a selection that has bytes: its first byte, the bytes of
+  // its range in one row (or of whole rows), one run per row for a column
+  // range, a row's length apart.
+  predicate st_sel_runs(integer shard, integer rows, integer cols, integer bits,
+                        integer start, integer stop, integer begin, integer src,
+                        integer width, integer pitch, integer height) =
+    src == begin + (start * st_unit(shard, cols, bits)) / 8 &&
+    width == ((stop - start) * st_unit(shard, cols, bits)) / 8 &&
+    (shard == ST_SHARD_COLS ==> height == rows && pitch == (cols * bits) / 8) &&
+    (shard != ST_SHARD_COLS ==> height == 1);
+
+  predicate st_runs_select(integer shard, integer rows, integer cols, integer bits,
+                           integer start, integer stop, integer begin, integer size,
+                           integer src, integer width, integer pitch, integer height,
+                           integer bytes) =
+    (shard == ST_SHARD_NONE ==> src == begin && width == size && height == 1) &&
+    (shard != ST_SHARD_NONE && st_sel_empty(shard, rows, start, stop) ==> bytes == 0) &&
+    (shard != ST_SHARD_NONE && !st_sel_empty(shard, rows, start, stop) ==>
+       st_sel_runs(shard, rows, cols, bits, start, stop, begin, src, width, pitch, height));
+
   predicate st_item_selects(st_plan_item it) =
-    (it.shard == ST_SHARD_NONE ==>
-       it.src == it.src_begin && it.width == it.src_bytes && it.height == 1) &&
-    (it.shard != ST_SHARD_NONE && st_item_empty(it) ==> it.bytes == 0) &&
-    (it.shard != ST_SHARD_NONE && !st_item_empty(it) ==>
-       it.src == it.src_begin + (it.start * st_unit_l(it)) / 8 &&
-       it.width == ((it.stop - it.start) * st_unit_l(it)) / 8 &&
-       (it.shard == ST_SHARD_COLS ==>
-          it.height == it.rows && it.pitch == (it.cols * it.bits) / 8) &&
-       (it.shard != ST_SHARD_COLS ==> it.height == 1));
+    st_runs_select(it.shard, it.rows, it.cols, it.bits, it.start, it.stop, it.src_begin,
+                   it.src_bytes, it.src, it.width, it.pitch, it.height, it.bytes);
 
   // ... and its destination range lies inside an allocation of `total` bytes.
-  predicate st_item_placed(st_plan_item it, integer total) =
-    st_item_runs_ok(it) && st_item_selects(it) && it.dst + it.bytes <= total;
+  // x is a multiple of align.
+  predicate st_aligned(integer x, integer align) = x % align == 0;
 
-  // A laid-out plan: every item placed and aligned, destinations in order
-  // and pairwise disjoint.
+  predicate st_item_ok(st_plan_item it) = st_item_runs_ok(it) && st_item_selects(it);
+
+  // A laid-out plan: every item's runs are its selection, destinations lie
+  // inside an allocation of `total` bytes, are aligned, in order and
+  // pairwise disjoint.
   predicate st_plan_laid(st_plan_item *items, integer n, integer align, integer total) =
-    (\forall integer k; 0 <= k < n ==> st_item_placed(items[k], total)) &&
-    (\forall integer k; 0 <= k < n ==> items[k].dst % align == 0) &&
+    (\forall integer k; 0 <= k < n ==> st_item_ok(items[k])) &&
+    (\forall integer k; 0 <= k < n ==> items[k].dst + items[k].bytes <= total) &&
+    (\forall integer k; 0 <= k < n ==> st_aligned(items[k].dst, align)) &&
     (\forall integer k, l; 0 <= k < l < n ==> items[k].dst + items[k].bytes <= items[l].dst);
 
   // Every item's runs inside its tensor, its destination range inside 64 bits.
@@ -176,23 +199,36 @@ typedef struct st_chunk_iter {
 
   // A chunk of item `item`: non-empty, at most one staging buffer, reading
   // inside the item's source runs and writing inside its destination range.
+  // (on plain values: the chunk's source start, pitch, run width and count,
+  // destination; the item's; the staging size)
+  predicate st_chunk_fits(integer src, integer pitch, integer width, integer height,
+                          integer dst, integer isrc, integer ipitch, integer iwidth,
+                          integer iheight, integer idst, integer ibytes, integer chunk) =
+    width >= 1 && height >= 1 && width * height <= chunk &&
+    pitch == ipitch &&
+    isrc <= src &&
+    src + (height - 1) * pitch + width <= isrc + (iheight - 1) * ipitch + iwidth &&
+    idst <= dst &&
+    dst + width * height <= idst + ibytes;
+
   predicate st_chunk_ok(st_chunk c, st_plan_item item, integer chunk) =
-    c.width >= 1 && c.height >= 1 && c.width * c.height <= chunk &&
-    c.pitch == item.pitch &&
-    item.src <= c.src &&
-    c.src + (c.height - 1) * c.pitch + c.width <=
-      item.src + (item.height - 1) * item.pitch + item.width &&
-    item.dst <= c.dst &&
-    c.dst + c.width * c.height <= item.dst + item.bytes;
+    st_chunk_fits(c.src, c.pitch, c.width, c.height, c.dst, item.src, item.pitch,
+                  item.width, item.height, item.dst, item.bytes, chunk);
 
   // The chunk copies the item's bytes from position (run, off, done) on:
   // either whole runs run .. run + height - 1, or one piece of run `run`
   // starting `off` bytes in; source and destination follow the position.
+  predicate st_chunk_from(integer src, integer width, integer height, integer dst,
+                          integer isrc, integer ipitch, integer iwidth, integer iheight,
+                          integer idst, integer run, integer off, integer done) =
+    src == isrc + run * ipitch + off &&
+    dst == idst + done &&
+    run + height <= iheight && off + width <= iwidth &&
+    (height > 1 ==> off == 0 && width == iwidth);
+
   predicate st_chunk_at(st_chunk c, st_plan_item item, integer run, integer off, integer done) =
-    c.src == item.src + run * item.pitch + off &&
-    c.dst == item.dst + done &&
-    run + c.height <= item.height && off + c.width <= item.width &&
-    (c.height > 1 ==> off == 0 && c.width == item.width);
+    st_chunk_from(c.src, c.width, c.height, c.dst, item.src, item.pitch, item.width,
+                  item.height, item.dst, run, off, done);
 */
 
 /*
