@@ -50,7 +50,7 @@ ALL_SRC=$(ls "$SRC"/*.c)
 # goal (WP takes the first success). Most goals need only CVC4, and racing
 # two provers on 2 cores for every goal costs about twice the time. Both
 # passes run the provers fresh (-wp-cache none).
-WP_FLAGS="-wp -wp-rte -wp-timeout $TIMEOUT -wp-par 2 -wp-cache none
+WP_FLAGS="-wp -wp-rte -wp-par 2 -wp-cache none
   -wp-check-memory-model -wp-no-pruning
   -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-overflow -warn-signed-downcast"
 
@@ -60,12 +60,15 @@ WP_FLAGS="-wp -wp-rte -wp-timeout $TIMEOUT -wp-par 2 -wp-cache none
 # (-j, PROOF_JOBS): WP's goal generation is single-threaded and takes most
 # of a file's time, so two files in parallel use both cores.
 # One WP run of the file being proven (stem):
-#   wp_pass PROVERS FUNCTIONS LOG JSON
+#   wp_pass PROVERS FUNCTIONS LOG JSON SECONDS
+# (SECONDS: the per-goal prover timeout; the retry pass gives the goals the
+# first pass left twice the time, since a goal near the limit on an idle
+# machine times out when two files are proven at once.)
 # prints the run's "Proved goals" line; when frama-c fails or writes no
 # report, writes the FAIL result instead and returns 1.
 wp_pass() {
     # shellcheck disable=SC2086
-    frama-c $WP_FLAGS -wp-prover "$1" -cpp-extra-args="-I$SRC" $ALL_SRC \
+    frama-c $WP_FLAGS -wp-timeout "$5" -wp-prover "$1" -cpp-extra-args="-I$SRC" $ALL_SRC \
         -wp-fct "$2" -wp-report-json "$4" > "$3" 2>&1
     rc=$?
     pl=$(grep -E '^\[wp\] Proved goals:' "$3" | tail -n 1)
@@ -83,7 +86,7 @@ prove_file() {
     log="$OUT/$stem.log"
     rm -f "$OUT/$stem.result" "$OUT/$stem.unproven" "$OUT/$stem.z3.json"
     t0=$(date +%s)
-    line=$(wp_pass cvc4 "$fcts" "$log" "$OUT/$stem.json") || return
+    line=$(wp_pass cvc4 "$fcts" "$log" "$OUT/$stem.json" "$TIMEOUT") || return
     # shellcheck disable=SC2046
     set -- $(python3 "$HERE/wp_split.py" "$OUT/$stem.json")
     proved=$1
@@ -92,7 +95,7 @@ prove_file() {
     all=$(echo "$line" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
     if [ "$retry" != "-" ]; then
         log2="$OUT/$stem.z3.log"
-        line2=$(wp_pass z3,cvc4 "$retry" "$log2" "$OUT/$stem.z3.json") || return
+        line2=$(wp_pass z3,cvc4 "$retry" "$log2" "$OUT/$stem.z3.json" "$((TIMEOUT * 2))") || return
         p2=$(echo "$line2" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\1/')
         g2=$(echo "$line2" | sed -E 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\2/')
         proved=$((proved + p2))
@@ -200,7 +203,7 @@ done
 log="$OUT/lemmas.log"
 t0=$(date +%s)
 # shellcheck disable=SC2086
-frama-c $WP_FLAGS -wp-prover z3,cvc4 -cpp-extra-args="-I$SRC" $ALL_SRC -wp-prop=@lemma > "$log" 2>&1
+frama-c $WP_FLAGS -wp-timeout "$TIMEOUT" -wp-prover z3,cvc4 -cpp-extra-args="-I$SRC" $ALL_SRC -wp-prop=@lemma > "$log" 2>&1
 rc=$?
 t1=$(date +%s)
 n_lemmas=$(cat "$SRC"/*.c "$SRC"/*.h | grep -c -E '\blemma[[:space:]]+[A-Za-z_]')
