@@ -65,11 +65,17 @@ typedef enum st_dev_err {
     ST_DEV_E_STATE = 13   /* call out of order (e.g. st_load_run twice) */
 } st_dev_err;
 
-/* Defaults, measured with the host backend (tests/device/README.md); the
-   GPU defaults still need a run of tests/gpu/run. */
-#define ST_ENGINE_DEFAULT_CHUNK ((uint64_t)4 << 20)
+/* Defaults, from tests/gpu/sweep on an H200 (tests/gpu/RESULTS.md): a 4 GiB
+   file in the page cache loads fastest with 16 MiB staging chunks, three
+   buffers and one reader per CPU core (16 readers: 37 GB/s in total, 2
+   readers: 12 GB/s). The reader count is the number of online CPUs, at
+   least ST_ENGINE_DEFAULT_THREADS_MIN and at most
+   ST_ENGINE_DEFAULT_THREADS_MAX (more readers than the 1 MiB shares of a
+   chunk are never started, see st_engine_run.c). */
+#define ST_ENGINE_DEFAULT_CHUNK ((uint64_t)16 << 20)
 #define ST_ENGINE_DEFAULT_BUFFERS 3u
-#define ST_ENGINE_DEFAULT_THREADS 2u
+#define ST_ENGINE_DEFAULT_THREADS_MIN 2u
+#define ST_ENGINE_DEFAULT_THREADS_MAX 16u
 #define ST_ENGINE_DEFAULT_ALIGN 256u
 #define ST_ENGINE_MAX_BUFFERS 64u
 #define ST_ENGINE_MAX_THREADS 64u
@@ -85,7 +91,8 @@ typedef struct st_engine_opts {
     unsigned open_flags;    /* ST_OPEN_* for st_open_file */
 } st_engine_opts;
 
-/* Fill *o with the defaults above (strict mode, pread source). */
+/* Fill *o with the defaults above (strict mode, pread source; readers: the
+   online CPUs, clamped to the default range). */
 void st_engine_opts_init(st_engine_opts *o);
 
 /* How tensor parallelism splits a tensor. */

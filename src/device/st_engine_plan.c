@@ -63,10 +63,17 @@ void st_engine_name_text(char *buf, size_t len, const uint8_t *name, uint32_t na
 
 void st_engine_opts_init(st_engine_opts *o)
 {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     memset(o, 0, sizeof *o);
     o->chunk = ST_ENGINE_DEFAULT_CHUNK;
     o->buffers = ST_ENGINE_DEFAULT_BUFFERS;
-    o->threads = ST_ENGINE_DEFAULT_THREADS;
+    if (cpus < (long)ST_ENGINE_DEFAULT_THREADS_MIN) {
+        o->threads = ST_ENGINE_DEFAULT_THREADS_MIN; /* also when sysconf fails (-1) */
+    } else if (cpus > (long)ST_ENGINE_DEFAULT_THREADS_MAX) {
+        o->threads = ST_ENGINE_DEFAULT_THREADS_MAX;
+    } else {
+        o->threads = (uint32_t)cpus;
+    }
     o->align = ST_ENGINE_DEFAULT_ALIGN;
     o->mmap_source = false;
     o->register_staging = false;
