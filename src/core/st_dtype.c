@@ -36,6 +36,15 @@ const char *st_dtype_name(st_dtype d)
     return ret;
 }
 
+uint32_t st_dtype_name_len(st_dtype d)
+{
+    uint32_t ret = 0u;
+    if ((uint32_t)d < (uint32_t)ST_DTYPE_COUNT) {
+        ret = st_dtype_name_lens[d];
+    }
+    return ret;
+}
+
 uint32_t st_dtype_bits(st_dtype d)
 {
     uint32_t ret = 0u;

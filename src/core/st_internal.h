@@ -311,6 +311,13 @@ bool st_dtype_parse(const uint8_t *s, uint32_t n, st_dtype *out);
 */
 const char *st_dtype_name(st_dtype d);
 
+/* Length of st_dtype_name(d) without its NUL; 0 when d is out of range. */
+/*@ assigns \nothing;
+    ensures \result <= 11;
+    ensures !(0 <= d < ST_DTYPE_COUNT) ==> \result == 0;
+*/
+uint32_t st_dtype_name_len(st_dtype d);
+
 /* Widths of the rows of the error table (st_error.c): every string it
    returns is readable over that many bytes and ends with a NUL inside. */
 #define ST_ERROR_NAME_W 32u

@@ -317,13 +317,15 @@ static st_plan_item st_plan_runs(st_plan_item it, bool *ok)
     } else if (good && (first != last) &&
                ((shard != (uint32_t)ST_SHARD_COLS) || (rows != 0u))) {
         /* unit: bits per selected row (row shards) or per column */
-        good = st_mul64((shard == (uint32_t)ST_SHARD_COLS) ? 1u : cols, bits, &unit) &&
-             st_mul64(first, unit, &lead) && st_mul64(last - first, unit, &span) &&
+        good = st_mul64((shard == (uint32_t)ST_SHARD_COLS) ? 1u : cols, bits, &unit);
+        /*@ assert good ==> unit == st_unit(shard, cols, bits); */
+        good = good && st_mul64(first, unit, &lead) && st_mul64(last - first, unit, &span) &&
              st_add64(begin, lead / 8u, &src);
         width = span / 8u;
-        /*@ assert good ==> unit == st_unit(shard, cols, bits) &&
-                   src == begin + (first * st_unit(shard, cols, bits)) / 8 &&
-                   width == ((last - first) * st_unit(shard, cols, bits)) / 8; */
+        /*@ assert good ==> lead == first * unit && span == (last - first) * unit &&
+                   src == begin + lead / 8; */
+        /*@ assert good ==> src == begin + (first * st_unit(shard, cols, bits)) / 8; */
+        /*@ assert good ==> width == ((last - first) * st_unit(shard, cols, bits)) / 8; */
         if (good && (shard == (uint32_t)ST_SHARD_COLS)) {
             uint64_t row = 0u;
             height = rows;
@@ -400,6 +402,17 @@ static bool st_align_up(uint64_t off, uint64_t align, uint64_t *dst)
     return ok;
 }
 
+/* items[i], read where the caller's context holds nothing but the bounds. */
+/*@ requires \valid_read(items + (0 .. n - 1)) && i < n;
+    assigns \nothing;
+    ensures \result == items[i];
+*/
+static st_plan_item st_plan_item_get(const st_plan_item *items, uint32_t i)
+    /*@ ghost (uint32_t n) */
+{
+    return items[i];
+}
+
 /* ST-PLAN-2 */
 /*@ requires \valid(items + (0 .. n - 1));
     requires \valid(total) && \separated(total, items + (0 .. n - 1));
@@ -438,7 +451,7 @@ st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t 
         bool ok = false;
         uint64_t end = 0u;
         uint64_t dst = 0u;
-        const st_plan_item v = st_plan_runs(items[i], &ok);
+        const st_plan_item v = st_plan_runs(st_plan_item_get(items, i) /*@ ghost (n) */, &ok);
         ok = ok && st_align_up(off, align, &dst) && st_add64(dst, v.bytes, &end);
         if (!ok) {
             ret = ST_E_ARGUMENT;
@@ -476,6 +489,17 @@ st_err st_plan_layout(st_plan_item *items, uint32_t n, uint64_t align, uint64_t 
             /*@ assert \forall integer k; 0 <= k < i ==> st_item_ok(items[k]); */
             /*@ assert \forall integer k; 0 <= k < i ==> st_aligned(items[k].dst, align); */
             /*@ assert st_aligned(items[i].dst, align) && off <= items[i].dst; */
+            /*@ assert \forall integer k; 0 <= k < i ==>
+                       items[k].dst + items[k].bytes ==
+                         \at(items[k].dst, LoopCurrent) + \at(items[k].bytes, LoopCurrent); */
+            /*@ assert \forall integer l; 0 <= l < i ==>
+                       items[l].dst == \at(items[l].dst, LoopCurrent); */
+            /*@ assert \forall integer k, l; 0 <= k < l < i ==>
+                       items[k].dst + items[k].bytes ==
+                         \at(items[k].dst, LoopCurrent) + \at(items[k].bytes, LoopCurrent) &&
+                       items[l].dst == \at(items[l].dst, LoopCurrent) &&
+                       \at(items[k].dst, LoopCurrent) + \at(items[k].bytes, LoopCurrent) <=
+                         \at(items[l].dst, LoopCurrent); */
             /*@ assert \forall integer k, l; 0 <= k < l < i ==>
                        items[k].dst + items[k].bytes <= items[l].dst; */
             /*@ assert \forall integer k; 0 <= k < i ==>
