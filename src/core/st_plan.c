@@ -96,6 +96,33 @@ static bool st_plan_rows(const st_file *f, const st_tensor *t, uint32_t nd, uint
     return ok;
 }
 
+/* (x * p * q) % 8 == 0, from the residues of the three factors: the
+   product itself may not fit in 64 bits, its residue modulo 8 is the
+   residue of the residues' product (at most 7 * 7 * 7). The assertions
+   are the steps of that proof: each factor is 8 times its quotient plus
+   its residue, the product expanded, the multiple of 8 dropped. */
+/*@ assigns \nothing;
+    ensures \result <==> (x * (p * q)) % 8 == 0;
+*/
+static bool st_mul_div8(uint64_t x, uint64_t p, uint64_t q)
+{
+    const uint64_t a = x % 8u;
+    const uint64_t b = p % 8u;
+    const uint64_t c = q % 8u;
+    const uint64_t r = a * b * c;
+    /*@ ghost const uint64_t qx = x / 8u; */
+    /*@ ghost const uint64_t qp = p / 8u; */
+    /*@ ghost const uint64_t qq = q / 8u; */
+    /*@ assert x == 8 * qx + a && p == 8 * qp + b && q == 8 * qq + c; */
+    /*@ assert x * (p * q) ==
+               8 * (64 * qx * qp * qq + 8 * qx * qp * c + 8 * qx * b * qq + qx * b * c +
+                    8 * a * qp * qq + a * qp * c + a * b * qq) + r; */
+    /*@ assert 0 <= p * q && 0 <= x * (p * q); */
+    /*@ assert \forall integer k, m; 0 <= 8 * k + m && 0 <= m ==> (8 * k + m) % 8 == m % 8; */
+    /*@ assert (x * (p * q)) % 8 == r % 8; */
+    return (r % 8u) == 0u;
+}
+
 /* ST-PLAN-1: the selection [first, last) of a view of rows x cols elements
    of `bits` bits lies inside the view and, when it selects bytes, is cut
    where a byte ends. With at least one row, a non-empty range selects bits
@@ -111,17 +138,13 @@ static bool st_plan_cut(uint32_t shard, uint64_t rows, uint64_t cols, uint64_t b
     bool cols_shard = (shard == (uint32_t)ST_SHARD_COLS);
     bool ok = (first <= last) && (last <= (cols_shard ? cols : rows));
     if (ok && (first != last) && (rows != 0u)) {
+        /* bits of one unit of the range: a row (row range) or an element
+           (column range); only residues are computed, nothing overflows */
         uint64_t per = cols_shard ? 1u : cols;
-        uint64_t unit = 0u;
-        ok = st_fits_mul(per, bits);
-        if (ok) {
-            unit = per * bits;
-            /*@ assert unit == st_unit(shard, cols, bits); */
-            ok = st_fits_mul(first, unit) && st_fits_mul(last, unit) &&
-                 (((first * unit) % 8u) == 0u) && (((last * unit) % 8u) == 0u);
-        }
+        /*@ assert per * bits == st_unit(shard, cols, bits); */
+        ok = st_mul_div8(first, per, bits) && st_mul_div8(last, per, bits);
         if (ok && cols_shard && (rows > 1u)) {
-            ok = st_fits_mul(cols, bits) && (((cols * bits) % 8u) == 0u);
+            ok = st_mul_div8(1u, cols, bits);
         }
     }
     return ok;

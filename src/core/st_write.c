@@ -87,16 +87,15 @@ static st_wbuf st_wput(st_wbuf b, uint8_t byte)
     return r;
 }
 
-/* A character of a literal as the byte it is stored as. */
+/* A character of a literal as the byte it is stored as: the value modulo
+   256, for a signed or an unsigned char alike (no test on the sign, which
+   no literal of the writer has). */
 /*@ assigns \nothing;
     ensures \result == (c < 0 ? c + 256 : c);
 */
 static uint8_t st_wbyte(char c)
 {
-    int v = (int)c;
-    if (v < 0) {
-        v = v + 256;
-    }
+    const int v = ((int)c + 256) % 256;
     return (uint8_t)v;
 }
 
