@@ -3,6 +3,7 @@
  * declaration order) and ST-DTYPE-2 (exact, case-sensitive names).
  */
 #include "unit.h"
+#include "st_internal.h" /* st_dtype_name_len */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@ Test(st_dtype_1, table_names_bits_order)
         st_dtype d = (st_dtype)i;
         st_dtype back = ST_DTYPE_COUNT;
         cr_assert_str_eq(st_dtype_name(d), table[i].name, "dtype %u", i);
+        /* the writer emits exactly st_dtype_name_len bytes of the name */
+        cr_assert_eq(st_dtype_name_len(d), (uint32_t)strlen(table[i].name), "length of %s",
+                     table[i].name);
         cr_assert_eq(st_dtype_bits(d), table[i].bits, "bits of %s", table[i].name);
         cr_assert(st_dtype_parse((const uint8_t *)table[i].name, (uint32_t)strlen(table[i].name),
                                  &back),
@@ -49,6 +53,8 @@ Test(st_dtype_1, table_names_bits_order)
     cr_assert_null(st_dtype_name(ST_DTYPE_COUNT));
     cr_assert_eq(st_dtype_bits(ST_DTYPE_COUNT), 0u);
     cr_assert_null(st_dtype_name((st_dtype)255));
+    cr_assert_eq(st_dtype_name_len(ST_DTYPE_COUNT), 0u);
+    cr_assert_eq(st_dtype_name_len((st_dtype)255), 0u);
     cr_assert_eq(st_dtype_bits((st_dtype)255), 0u);
 }
 
