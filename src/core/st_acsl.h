@@ -83,15 +83,6 @@
     \separated(c->h + (0 .. c->n - 1), s.meta + (0 .. s.meta_cap - 1)) &&
     \separated(c->h + (0 .. c->n - 1), s.arena + (0 .. s.arena_cap - 1));
 
-  // The same, for the descriptor itself, which must also lie apart.
-  predicate st_hdr_storage_ok{L}(st_storage *s) =
-    \valid_read(s) && st_hdr_store_ok(*s) &&
-    \separated(s, s->tensors + (0 .. s->tensor_cap - 1), s->dims + (0 .. s->dim_cap - 1),
-               s->meta + (0 .. s->meta_cap - 1), s->arena + (0 .. s->arena_cap - 1));
-
-  predicate st_hdr_storage_apart{L}(st_storage *s, st_cursor *c) =
-    \separated(c, s) && st_hdr_store_apart(*s, c);
-
   // A tensor entry as the header parser leaves it, once dims_used dimensions
   // and arena_used arena bytes are counted: its dimensions lie in
   // dims[0 .. dims_used), its dtype is one of the 22, positions are in the header.
@@ -119,21 +110,6 @@
                                integer arena_used) =
     \forall integer i; 0 <= i < count && i < s.meta_cap ==>
       st_hdr_meta_ok(s.meta + i, h, n, s.arena, s.arena_cap, arena_used);
-
-  // What st_parse_header leaves for a header h[0 .. n) that needs n_tensors
-  // entries, n_dims dimensions, n_meta pairs and arena_used arena bytes:
-  // every count is at most n, and every entry that fit the storage is well formed.
-  predicate st_hdr_parsed_ok{L}(st_storage *s, uint8_t *h, integer n, integer n_tensors,
-                                integer n_dims, integer n_meta, integer arena_used) =
-    n_tensors <= n && n_dims <= n && n_meta <= n && arena_used <= n &&
-    st_hdr_tensors_ok(*s, h, n, n_tensors, n_dims, arena_used) &&
-    st_hdr_metas_ok(*s, h, n, n_meta, arena_used);
-
-  // The counts fit the capacities (st_parse refuses with ST_E_STORAGE otherwise).
-  predicate st_hdr_fits{L}(st_storage *s, integer n_tensors, integer n_dims,
-                           integer n_meta, integer arena_used) =
-    n_tensors <= s->tensor_cap && n_dims <= s->dim_cap &&
-    n_meta <= s->meta_cap && arena_used <= s->arena_cap;
 
   // ------------------------------------------------------------ ST-UTF8-1
 
@@ -335,24 +311,30 @@
     st_idx_below(f->st->by_name, f->n_tensors, f->n_entries) &&
     st_idx_below(f->st->meta_order, f->n_meta, f->n_meta_entries);
 
+  // ST-VALID-1 .. -6 over plain arrays: the tensors t[order[0 .. n)], in
+  // that order, are contiguous from 0 and end exactly at len (len = 0 when
+  // n = 0), each inside [0, len) with its exact size (st_size_ok).
+  predicate st_runs_ok{L}(st_tensor *t, uint32_t *order, integer n, uint64_t *dims,
+                          integer len) =
+    (n == 0 ==> len == 0) &&
+    (n > 0 ==> (t + order[0])->begin == 0 && (t + order[n - 1])->end == len) &&
+    (\forall integer i; 0 <= i < n - 1 ==>
+       (t + order[i + 1])->begin == (t + order[i])->end) &&
+    (\forall integer i; 0 <= i < n ==>
+       (t + order[i])->begin <= (t + order[i])->end <= len &&
+       st_size_ok(t + order[i], dims));
+
   // ST-GUAR-1, the layout theorem, for the live tensors t_1 .. t_k in the
   // order of ST-VALID-1 (k = f->n_tensors, D = f->data_len):
   // (1) every [begin, end) lies inside [0, D), so [8+N+begin, 8+N+end)
   //     lies inside the file; (2) the ranges are contiguous from 0 and end
   //     exactly at D (D = 0 when k = 0); (3) exact sizes, no overflow.
+  // (st_live_l(f, i) is f->st->tensors + f->st->order[i].)
   predicate st_layout_ok{L}(st_file *f) =
     f->header_len <= ST_HEADER_MAX &&
     ST_PREFIX_LEN + f->header_len <= f->len &&
     f->data_len == f->len - ST_PREFIX_LEN - f->header_len &&
-    (f->n_tensors == 0 ==> f->data_len == 0) &&
-    (f->n_tensors > 0 ==>
-       st_live_l(f, 0)->begin == 0 &&
-       st_live_l(f, f->n_tensors - 1)->end == f->data_len) &&
-    (\forall integer i; 0 <= i < f->n_tensors - 1 ==>
-       st_live_l(f, i + 1)->begin == st_live_l(f, i)->end) &&
-    (\forall integer i; 0 <= i < f->n_tensors ==>
-       st_live_l(f, i)->begin <= st_live_l(f, i)->end <= f->data_len &&
-       st_size_ok(st_live_l(f, i), f->st->dims));
+    st_runs_ok(f->st->tensors, f->st->order, f->n_tensors, f->st->dims, f->data_len);
 
   // The writer states the same layout for the plan it computes, over its
   // own types: st_wlayout_ok and st_wheader_ok in st_write.h.

@@ -961,11 +961,8 @@ static st_err st_parse_document(st_cursor *c, st_mode mode, st_storage st, st_hp
 }
 
 /* The parse state lives here, in automatic storage. */
-st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
-                       st_header_result *r)
+st_err st_parse_header(st_cursor *c, st_mode mode, st_storage st, st_header_result *r)
 {
     st_hparse p;
-    st_err ret = st_parse_document(c, mode, *s, &p, r);
-    /*@ assert *s == \at(*s, Pre); */
-    return ret;
+    return st_parse_document(c, mode, st, &p, r);
 }

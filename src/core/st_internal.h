@@ -165,6 +165,11 @@ int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn);
 void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
                  const st_tensor *t, const st_meta *m) /*@ ghost (uint32_t bound) */;
 
+/*@ assigns \nothing;
+    ensures \result == \true <==> a * b <= ST_U64_MAX_L;
+*/
+bool st_fits_mul(uint64_t a, uint64_t b);
+
 /*@ requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
     requires \valid(idx + (0 .. n - 1)) && \valid(tmp + (0 .. n - 1));
     requires \separated(idx + (0 .. n - 1), tmp + (0 .. n - 1));
@@ -188,24 +193,25 @@ typedef struct st_header_result {
 } st_header_result;
 
 /*@ requires st_cursor_ok(c);
-    requires st_hdr_storage_ok(s) && st_hdr_storage_apart(s, c);
+    requires st_hdr_store_ok(st) && st_hdr_store_apart(st, c);
     requires \valid(r);
-    requires \separated(r, c, s, c->h + (0 .. c->n - 1), s->tensors + (0 .. s->tensor_cap - 1),
-                        s->dims + (0 .. s->dim_cap - 1), s->meta + (0 .. s->meta_cap - 1),
-                        s->arena + (0 .. s->arena_cap - 1));
-    assigns c->pos, c->err_pos, *r, s->tensors[0 .. s->tensor_cap - 1],
-            s->dims[0 .. s->dim_cap - 1], s->meta[0 .. s->meta_cap - 1],
-            s->arena[0 .. s->arena_cap - 1];
+    requires \separated(r, c, c->h + (0 .. c->n - 1), st.tensors + (0 .. st.tensor_cap - 1),
+                        st.dims + (0 .. st.dim_cap - 1), st.meta + (0 .. st.meta_cap - 1),
+                        st.arena + (0 .. st.arena_cap - 1));
+    assigns c->pos, c->err_pos, *r, st.tensors[0 .. st.tensor_cap - 1],
+            st.dims[0 .. st.dim_cap - 1], st.meta[0 .. st.meta_cap - 1],
+            st.arena[0 .. st.arena_cap - 1];
     ensures st_cursor_ok(c);
     ensures r->n_entries == r->need.tensors && r->n_meta == r->need.meta;
-    ensures st_hdr_parsed_ok(s, c->h, c->n, r->need.tensors, r->need.dims, r->need.meta,
-                             r->need.arena);
-    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s->arena, s->arena_cap,
+    ensures r->need.tensors <= c->n && r->need.dims <= c->n &&
+            r->need.meta <= c->n && r->need.arena <= c->n;
+    ensures st_hdr_tensors_ok(st, c->h, c->n, r->need.tensors, r->need.dims, r->need.arena);
+    ensures st_hdr_metas_ok(st, c->h, c->n, r->need.meta, r->need.arena);
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, st.arena, st.arena_cap,
                           r->need.arena);
     ensures \result == ST_OK ==> c->pos == c->n;
 */
-st_err st_parse_header(st_cursor *c, st_mode mode, const st_storage *s,
-                       st_header_result *r);
+st_err st_parse_header(st_cursor *c, st_mode mode, st_storage st, st_header_result *r);
 
 /*
  * Contracts of the public functions that other core files call (their

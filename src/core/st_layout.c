@@ -13,6 +13,13 @@
  */
 #include "st_internal.h"
 
+/* a * b fits in 64 bits: the test before every checked product of the
+   validator (ST-VALID-2, -3) and the planner. */
+bool st_fits_mul(uint64_t a, uint64_t b)
+{
+    return (a == 0u) || (b <= (UINT64_MAX / a));
+}
+
 /* Lexicographic byte comparison; a proper prefix sorts first. */
 int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
 {

@@ -11,13 +11,27 @@
     j == 4 ? 0x100000000 : j == 5 ? 0x10000000000 : j == 6 ? 0x1000000000000 :
     j == 7 ? 0x100000000000000 : 0x10000000000000000;
 
-  // The state the resolution and validation steps work on: a file whose
-  // header parsed into storage that fits, apart from the diagnostics.
-  predicate st_work_ok{L}(st_file *f, st_diag *d) =
-    \valid_read(f) && \valid(d) && st_storage_ok(f->st) &&
-    f->n_entries <= f->st->tensor_cap && f->n_meta_entries <= f->st->meta_cap &&
-    st_entries_ok(f->st, f->n_entries, f->n_meta_entries, f->st->dim_cap) &&
-    st_storage_apart(f->st, f->buf, f->len, f, d);
+  // The caller's storage, as a copy of its descriptor s: every array
+  // valid over its capacity (scratch when present), the arrays pairwise
+  // apart and apart from the file buffer, the result and the diagnostics.
+  predicate st_store_ok{L}(st_storage s, uint8_t *buf, integer len, st_file *f, st_diag *d) =
+    \valid(s.tensors + (0 .. s.tensor_cap - 1)) &&
+    \valid(s.order + (0 .. s.tensor_cap - 1)) &&
+    \valid(s.by_name + (0 .. s.tensor_cap - 1)) &&
+    \valid(s.dims + (0 .. s.dim_cap - 1)) &&
+    \valid(s.meta + (0 .. s.meta_cap - 1)) &&
+    \valid(s.meta_order + (0 .. s.meta_cap - 1)) &&
+    \valid(s.arena + (0 .. s.arena_cap - 1)) &&
+    (s.scratch != \null ==> \valid(s.scratch + (0 .. s.tensor_cap - 1))) &&
+    \separated(s.tensors + (0 .. s.tensor_cap - 1), s.order + (0 .. s.tensor_cap - 1),
+               s.by_name + (0 .. s.tensor_cap - 1), s.dims + (0 .. s.dim_cap - 1),
+               s.meta + (0 .. s.meta_cap - 1), s.meta_order + (0 .. s.meta_cap - 1),
+               s.arena + (0 .. s.arena_cap - 1), f, d, buf + (0 .. len - 1)) &&
+    \separated(s.scratch + (0 .. s.tensor_cap - 1),
+               s.tensors + (0 .. s.tensor_cap - 1), s.order + (0 .. s.tensor_cap - 1),
+               s.by_name + (0 .. s.tensor_cap - 1), s.dims + (0 .. s.dim_cap - 1),
+               s.meta + (0 .. s.meta_cap - 1), s.meta_order + (0 .. s.meta_cap - 1),
+               s.arena + (0 .. s.arena_cap - 1), f, d, buf + (0 .. len - 1));
 */
 
 /* Little-endian u64 from 8 bytes (ST-LAYOUT-1). */
@@ -40,20 +54,23 @@ static uint64_t st_load64_le(const uint8_t *p)
     return v;
 }
 
-/*@ requires \valid_read(s) && \valid_read(need);
-    assigns \nothing;
-    ensures \result ==> need->tensors <= s->tensor_cap && need->dims <= s->dim_cap &&
-                        need->meta <= s->meta_cap && need->arena <= s->arena_cap;
+/*@ assigns \nothing;
+    ensures \result ==> need.tensors <= s.tensor_cap && need.dims <= s.dim_cap &&
+                        need.meta <= s.meta_cap && need.arena <= s.arena_cap;
+    ensures \result ==> (need.tensors == 0 || s.tensors != \null) &&
+                        (need.dims == 0 || s.dims != \null) &&
+                        (need.meta == 0 || s.meta != \null) &&
+                        (need.arena == 0 || s.arena != \null);
 */
-static bool st_storage_fits(const st_storage *s, const st_need *need)
+static bool st_storage_fits(st_storage s, st_need need)
 {
-    return (need->tensors <= s->tensor_cap) && (need->dims <= s->dim_cap) &&
-           (need->meta <= s->meta_cap) && (need->arena <= s->arena_cap) &&
-           ((need->tensors == 0u) ||
-            ((s->tensors != NULL) && (s->order != NULL) && (s->by_name != NULL))) &&
-           ((need->dims == 0u) || (s->dims != NULL)) &&
-           ((need->meta == 0u) || ((s->meta != NULL) && (s->meta_order != NULL))) &&
-           ((need->arena == 0u) || (s->arena != NULL));
+    return (need.tensors <= s.tensor_cap) && (need.dims <= s.dim_cap) &&
+           (need.meta <= s.meta_cap) && (need.arena <= s.arena_cap) &&
+           ((need.tensors == 0u) ||
+            ((s.tensors != NULL) && (s.order != NULL) && (s.by_name != NULL))) &&
+           ((need.dims == 0u) || (s.dims != NULL)) &&
+           ((need.meta == 0u) || ((s.meta != NULL) && (s.meta_order != NULL))) &&
+           ((need.arena == 0u) || (s.arena != NULL));
 }
 
 /*@ requires \valid(diag) && \valid_read(t) && \separated(diag, t);
@@ -68,59 +85,55 @@ static void st_diag_tensor(st_diag *diag, st_err e, uint64_t offset, const st_te
 }
 
 /*
- * ST-SCHEMA-7 / ST-STRICT-3: resolve duplicate tensor names. Sorting by
- * (name, entry index) puts each name's occurrences side by side, last one
- * last; every occurrence but the last is dropped (compat) or refused
- * (strict). Leaves the live entries, in name order, in by_name[0..*live).
+ * ST-SCHEMA-7 / ST-STRICT-3: resolve duplicate tensor names among the n
+ * entries t[0 .. n). Sorting by (name, entry index) puts each name's
+ * occurrences side by side, last one last; every occurrence but the last is
+ * dropped (compat) or refused (strict). Leaves the live entries, in name
+ * order, in idx[0 .. *live); tmp is the sort's scratch space.
  */
-/*@ requires st_work_ok(f, diag);
-    requires \valid(live) &&
-             \separated(live, f, diag, f->st,
-                        f->st->tensors + (0 .. f->st->tensor_cap - 1),
-                        f->st->order + (0 .. f->st->tensor_cap - 1),
-                        f->st->by_name + (0 .. f->st->tensor_cap - 1));
-    assigns f->st->by_name[0 .. f->st->tensor_cap - 1],
-            f->st->order[0 .. f->st->tensor_cap - 1],
-            f->st->tensors[0 .. f->st->tensor_cap - 1].dropped, *diag, *live;
-    ensures *live <= f->n_entries;
-    ensures st_idx_below(f->st->by_name, *live, f->n_entries);
+/*@ requires \valid(t + (0 .. n - 1)) && st_names_ok(t, n);
+    requires \valid(idx + (0 .. n - 1)) && \valid(tmp + (0 .. n - 1));
+    requires \valid(diag) && \valid(live);
+    requires \separated(t + (0 .. n - 1), idx + (0 .. n - 1), tmp + (0 .. n - 1), diag, live);
+    assigns idx[0 .. n - 1], tmp[0 .. n - 1], t[0 .. n - 1].dropped, *diag, *live;
+    ensures *live <= n && st_idx_below(idx, *live, n);
+    ensures st_names_ok(t, n);
 */
-static st_err st_resolve_tensors(const st_file *f, st_diag *diag, uint32_t *live)
+static st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n,
+                                 st_mode mode, st_diag *diag, uint32_t *live)
 {
     st_err ret = ST_OK;
-    const st_storage *s = f->st;
-    uint32_t n = f->n_entries;
     uint32_t i;
     uint32_t w = 0u;
     /*@ loop invariant 0 <= i <= n;
-        loop invariant st_idx_below(s->by_name, i, n);
-        loop assigns i, s->by_name[0 .. n - 1];
+        loop invariant st_idx_below(idx, i, n);
+        loop assigns i, idx[0 .. n - 1];
         loop variant n - i;
     */
     for (i = 0u; i < n; i++) {
-        s->by_name[i] = i;
+        idx[i] = i;
     }
-    st_mergesort(s->by_name, s->order, n, ST_SORT_TENSOR_NAME, s->tensors) /*@ ghost (n) */;
+    st_mergesort(idx, tmp, n, ST_SORT_TENSOR_NAME, t) /*@ ghost (n) */;
     /*@ loop invariant 0 <= w <= i <= n;
-        loop invariant st_idx_below(s->by_name, n, n);
-        loop assigns i, w, ret, s->by_name[0 .. n - 1],
-                     s->tensors[0 .. n - 1].dropped, *diag;
+        loop invariant st_idx_below(idx, n, n);
+        loop invariant st_names_ok(t, n);
+        loop assigns i, w, ret, idx[0 .. n - 1], t[0 .. n - 1].dropped, *diag;
         loop variant n - i;
     */
     for (i = 0u; (i < n) && (ret == ST_OK); i++) {
-        st_tensor *t = &s->tensors[s->by_name[i]];
+        st_tensor *e = &t[idx[i]];
         if ((i + 1u) < n) {
-            const st_tensor *next = &s->tensors[s->by_name[i + 1u]];
-            if (st_bytes_cmp(t->name, t->name_len, next->name, next->name_len) == 0) {
-                t->dropped = true;
-                if (f->mode == ST_MODE_STRICT) {
+            const st_tensor *next = &t[idx[i + 1u]];
+            if (st_bytes_cmp(e->name, e->name_len, next->name, next->name_len) == 0) {
+                e->dropped = true;
+                if (mode == ST_MODE_STRICT) {
                     ret = ST_E_STRICT_DUP_TENSOR;
                     st_diag_tensor(diag, ret, ST_PREFIX_LEN + (uint64_t)next->key_pos, next);
                 }
             }
         }
-        if (!t->dropped) {
-            s->by_name[w] = s->by_name[i];
+        if (!e->dropped) {
+            idx[w] = idx[i];
             w++;
         }
     }
@@ -128,46 +141,44 @@ static st_err st_resolve_tensors(const st_file *f, st_diag *diag, uint32_t *live
     return ret;
 }
 
-/* ST-META-3 / ST-STRICT-4: the same for metadata keys, into meta_order. */
-/*@ requires st_work_ok(f, diag);
-    requires \valid(live) &&
-             \separated(live, f, diag, f->st,
-                        f->st->meta + (0 .. f->st->meta_cap - 1),
-                        f->st->meta_order + (0 .. f->st->meta_cap - 1));
-    assigns f->st->meta_order[0 .. f->st->meta_cap - 1],
-            f->st->meta[0 .. f->st->meta_cap - 1].dropped, *diag, *live;
-    ensures *live <= f->n_meta_entries;
-    ensures st_idx_below(f->st->meta_order, *live, f->n_meta_entries);
+/* ST-META-3 / ST-STRICT-4: the same for the n metadata pairs m[0 .. n),
+   the live ones into idx[0 .. *live). */
+/*@ requires \valid(m + (0 .. n - 1)) && st_keys_ok(m, n);
+    requires \valid(idx + (0 .. n - 1));
+    requires \valid(diag) && \valid(live);
+    requires \separated(m + (0 .. n - 1), idx + (0 .. n - 1), diag, live);
+    assigns idx[0 .. n - 1], m[0 .. n - 1].dropped, *diag, *live;
+    ensures *live <= n && st_idx_below(idx, *live, n);
+    ensures st_keys_ok(m, n);
 */
-static st_err st_resolve_meta(const st_file *f, st_diag *diag, uint32_t *live)
+static st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
+                              st_diag *diag, uint32_t *live)
 {
     st_err ret = ST_OK;
-    const st_storage *s = f->st;
-    uint32_t n = f->n_meta_entries;
     uint32_t i;
     uint32_t w = 0u;
     /*@ loop invariant 0 <= i <= n;
-        loop invariant st_idx_below(s->meta_order, i, n);
-        loop assigns i, s->meta_order[0 .. n - 1];
+        loop invariant st_idx_below(idx, i, n);
+        loop assigns i, idx[0 .. n - 1];
         loop variant n - i;
     */
     for (i = 0u; i < n; i++) {
-        s->meta_order[i] = i;
+        idx[i] = i;
     }
-    st_heapsort(s->meta_order, n, ST_SORT_META_KEY, NULL, s->meta) /*@ ghost (n) */;
+    st_heapsort(idx, n, ST_SORT_META_KEY, NULL, m) /*@ ghost (n) */;
     /*@ loop invariant 0 <= w <= i <= n;
-        loop invariant st_idx_below(s->meta_order, n, n);
-        loop assigns i, w, ret, s->meta_order[0 .. n - 1],
-                     s->meta[0 .. n - 1].dropped, *diag;
+        loop invariant st_idx_below(idx, n, n);
+        loop invariant st_keys_ok(m, n);
+        loop assigns i, w, ret, idx[0 .. n - 1], m[0 .. n - 1].dropped, *diag;
         loop variant n - i;
     */
     for (i = 0u; (i < n) && (ret == ST_OK); i++) {
-        st_meta *m = &s->meta[s->meta_order[i]];
+        st_meta *e = &m[idx[i]];
         if ((i + 1u) < n) {
-            const st_meta *next = &s->meta[s->meta_order[i + 1u]];
-            if (st_bytes_cmp(m->key, m->key_len, next->key, next->key_len) == 0) {
-                m->dropped = true;
-                if (f->mode == ST_MODE_STRICT) {
+            const st_meta *next = &m[idx[i + 1u]];
+            if (st_bytes_cmp(e->key, e->key_len, next->key, next->key_len) == 0) {
+                e->dropped = true;
+                if (mode == ST_MODE_STRICT) {
                     ret = ST_E_STRICT_DUP_META_KEY;
                     diag->code = ret;
                     diag->offset = ST_PREFIX_LEN + (uint64_t)next->key_pos;
@@ -176,8 +187,8 @@ static st_err st_resolve_meta(const st_file *f, st_diag *diag, uint32_t *live)
                 }
             }
         }
-        if (!m->dropped) {
-            s->meta_order[w] = s->meta_order[i];
+        if (!e->dropped) {
+            idx[w] = idx[i];
             w++;
         }
     }
@@ -185,134 +196,185 @@ static st_err st_resolve_meta(const st_file *f, st_diag *diag, uint32_t *live)
     return ret;
 }
 
-/* ST-VALID-2 .. ST-VALID-5 for one tensor whose offsets already passed ST-VALID-1. */
-/*@ requires \valid_read(s) && \valid_read(t);
-    requires \valid_read(s->dims + (0 .. s->dim_cap - 1));
-    requires t->dims_at + t->rank <= s->dim_cap;
-    requires t->begin <= t->end;
+/* ST-VALID-2 .. ST-VALID-5 for one tensor whose offsets already passed
+   ST-VALID-1: the shape's product left to right, then the bit count, each
+   checked before it is computed. */
+/*@ requires \valid_read(t) && t->begin <= t->end;
+    requires t->dims_at + t->rank <= ST_U32_MAX_L;
+    requires \valid_read(dims + (t->dims_at .. t->dims_at + t->rank - 1));
     assigns \nothing;
-    ensures \result == ST_OK ==> st_size_ok(t, s->dims);
+    ensures \result == ST_OK ==> st_size_ok(t, dims);
 */
-static st_err st_check_size(const st_storage *s, const st_tensor *t)
+static st_err st_check_size(const uint64_t *dims, const st_tensor *t)
 {
     st_err ret = ST_OK;
     uint64_t nelem = 1u;
-    uint64_t bits = (uint64_t)st_dtype_bits((st_dtype)t->dtype);
+    const uint64_t bits = (uint64_t)st_dtype_bits((st_dtype)t->dtype);
     uint32_t d;
     /*@ loop invariant 0 <= d <= t->rank;
-        loop invariant ret == ST_OK ==> nelem == st_nelem_l(s->dims, t->dims_at, d);
+        loop invariant ret == ST_OK ==> nelem == st_nelem_l(dims, t->dims_at, d);
         loop invariant ret == ST_OK ==> \forall integer j; 0 <= j <= d ==>
-                         st_nelem_l(s->dims, t->dims_at, j) <= ST_U64_MAX_L;
+                         st_nelem_l(dims, t->dims_at, j) <= ST_U64_MAX_L;
         loop assigns d, nelem, ret;
         loop variant t->rank - d;
     */
     for (d = 0u; (d < t->rank) && (ret == ST_OK); d++) {
-        uint64_t dim = s->dims[t->dims_at + d];
+        const uint64_t dim = dims[t->dims_at + d];
         /* ST-VALID-2: left to right; [2^63, 2, 0] overflows, [2^63, 0] does not */
-        if ((dim != 0u) && (nelem > (UINT64_MAX / dim))) {
+        if (!st_fits_mul(nelem, dim)) {
             ret = ST_E_OVERFLOW;
         } else {
             nelem = nelem * dim;
         }
     }
     if (ret == ST_OK) {
-        if ((nelem != 0u) && (bits > (UINT64_MAX / nelem))) {
+        if (!st_fits_mul(nelem, bits)) {
             ret = ST_E_OVERFLOW;                     /* ST-VALID-3 */
-        } else if (((nelem * bits) % 8u) != 0u) {
-            ret = ST_E_MISALIGNED;                   /* ST-VALID-4 */
-        } else if ((t->end - t->begin) != ((nelem * bits) / 8u)) {
-            ret = ST_E_SIZE_MISMATCH;                /* ST-VALID-5 */
         } else {
-            ret = ST_OK;
+            const uint64_t nbits = nelem * bits;
+            /*@ assert nbits == st_nbits_l(t, dims); */
+            if ((nbits % 8u) != 0u) {
+                ret = ST_E_MISALIGNED;               /* ST-VALID-4 */
+            } else if ((t->end - t->begin) != (nbits / 8u)) {
+                ret = ST_E_SIZE_MISMATCH;            /* ST-VALID-5 */
+            } else {
+                ret = ST_OK;
+            }
+        }
+    }
+    return ret;
+}
+
+/* ST-VALID-1: the indices of the live entries among t[0 .. n_entries), in
+   header order, into order[0 .. n) (n: the live count). Every slot gets an
+   entry index first, so that the sort and the walk read entry indices
+   whatever the fill finds. */
+/*@ requires n <= n_entries && \valid_read(t + (0 .. n_entries - 1));
+    requires \valid(order + (0 .. n - 1));
+    requires \separated(order + (0 .. n - 1), t + (0 .. n_entries - 1));
+    assigns order[0 .. n - 1];
+    ensures st_idx_below(order, n, n_entries);
+*/
+static void st_collect_live(uint32_t *order, uint32_t n, const st_tensor *t, uint32_t n_entries)
+{
+    uint32_t i;
+    uint32_t w = 0u;
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant st_idx_below(order, i, n_entries);
+        loop assigns i, order[0 .. n - 1];
+        loop variant n - i;
+    */
+    for (i = 0u; i < n; i++) {
+        order[i] = 0u;
+    }
+    /*@ loop invariant 0 <= i <= n_entries && w <= n;
+        loop invariant st_idx_below(order, n, n_entries);
+        loop assigns i, w, order[0 .. n - 1];
+        loop variant n_entries - i;
+    */
+    for (i = 0u; i < n_entries; i++) {
+        if (!t[i].dropped && (w < n)) {
+            order[w] = i;
+            w++;
+        }
+    }
+}
+
+/*
+ * ST-VALID-1 .. ST-VALID-7: walk the tensors t[order[0 .. n)], sorted by
+ * (begin, end); each must start at the running end and have the size its
+ * shape and dtype give; the last must end exactly at the end of the file,
+ * len, the data section starting at prefix (ST-VALID-6, with the addition
+ * checked).
+ */
+/*@ requires \valid_read(order + (0 .. n - 1)) && st_idx_below(order, n, n_entries);
+    requires \valid_read(t + (0 .. n_entries - 1)) && st_dims_in(t, n_entries, dim_cap);
+    requires dim_cap <= ST_U32_MAX_L && \valid_read(dims + (0 .. dim_cap - 1));
+    requires prefix <= len;
+    requires \valid(diag) &&
+             \separated(diag, t + (0 .. n_entries - 1), order + (0 .. n - 1),
+                        dims + (0 .. dim_cap - 1));
+    assigns diag->code, diag->offset, diag->name, diag->name_len;
+    ensures \result == ST_OK ==> st_runs_ok(t, order, n, dims, len - prefix);
+*/
+static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t n,
+                            const uint64_t *dims, uint64_t prefix, uint64_t len,
+                            st_diag *diag) /*@ ghost (uint32_t n_entries, uint32_t dim_cap) */
+{
+    st_err ret = ST_OK;
+    uint64_t running = 0u;
+    uint32_t i;
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant ret == ST_OK && i == 0 ==> running == 0;
+        loop invariant ret == ST_OK && 0 < i ==>
+                         running == (t + order[i - 1])->end && (t + order[0])->begin == 0;
+        loop invariant ret == ST_OK ==> \forall integer j; 0 <= j < i - 1 ==>
+                         (t + order[j + 1])->begin == (t + order[j])->end;
+        loop invariant ret == ST_OK ==> \forall integer j; 0 <= j < i ==>
+                         (t + order[j])->begin <= (t + order[j])->end <= running &&
+                         st_size_ok(t + order[j], dims);
+        loop assigns i, ret, running, diag->code, diag->offset, diag->name, diag->name_len;
+        loop variant n - i;
+    */
+    for (i = 0u; (i < n) && (ret == ST_OK); i++) {
+        const st_tensor *e = &t[order[i]];
+        if ((e->begin != running) || (e->end < e->begin)) {
+            ret = ST_E_INVALID_OFFSET;               /* ST-VALID-1 */
+        } else {
+            running = e->end;
+            ret = st_check_size(dims, e);
+        }
+        if (ret != ST_OK) {
+            st_diag_tensor(diag, ret, ST_PREFIX_LEN + (uint64_t)e->offsets_pos, e);
+        }
+    }
+    if (ret == ST_OK) {
+        if ((running > (UINT64_MAX - prefix)) || ((running + prefix) != len)) {
+            ret = ST_E_INCOMPLETE;
+            diag->code = ret;
+            diag->offset = (running > (len - prefix)) ? len : (running + prefix);
         }
     }
     return ret;
 }
 
 /*
- * ST-VALID-1 .. ST-VALID-7: walk the live tensors in (begin, end) order;
- * each must start at the running end and have the size its shape and dtype
- * give; the last must end exactly at the end of the file (ST-VALID-6, with
- * the addition checked).
+ * ST-VALID-*: the n live tensors among the n_entries entries of the storage
+ * s (a copy of the caller's descriptor), sorted by offsets into s.order and
+ * walked (st_check_runs); the data section is [prefix, len).
  */
-/*@ requires st_work_ok(f, diag);
-    requires f->n_tensors <= f->n_entries;
-    requires f->header_len <= ST_HEADER_MAX && ST_PREFIX_LEN + f->header_len <= f->len;
-    requires f->data_len == f->len - ST_PREFIX_LEN - f->header_len;
-    assigns f->st->order[0 .. f->st->tensor_cap - 1],
-            f->st->scratch[0 .. f->st->tensor_cap - 1], *diag;
-    ensures st_idx_below(f->st->order, f->n_tensors, f->n_entries);
-    ensures \result == ST_OK ==> st_layout_ok(f);
+/*@ requires n <= n_entries <= s.tensor_cap;
+    requires \valid_read(s.tensors + (0 .. s.tensor_cap - 1)) && st_names_ok(s.tensors, n_entries);
+    requires st_dims_in(s.tensors, n_entries, s.dim_cap);
+    requires \valid_read(s.dims + (0 .. s.dim_cap - 1));
+    requires \valid(s.order + (0 .. s.tensor_cap - 1));
+    requires s.scratch != \null ==> \valid(s.scratch + (0 .. s.tensor_cap - 1));
+    requires prefix <= len;
+    requires \valid(diag);
+    requires \separated(s.order + (0 .. s.tensor_cap - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), diag);
+    requires \separated(s.scratch + (0 .. s.tensor_cap - 1),
+                        s.tensors + (0 .. s.tensor_cap - 1), s.order + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), diag);
+    requires \separated(diag, s.tensors + (0 .. s.tensor_cap - 1));
+    assigns s.order[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
+            diag->code, diag->offset, diag->name, diag->name_len;
+    ensures st_idx_below(s.order, n, n_entries);
+    ensures \result == ST_OK ==> st_runs_ok(s.tensors, s.order, n, s.dims, len - prefix);
 */
-static st_err st_validate_layout(const st_file *f, st_diag *diag)
+static st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t prefix,
+                                 uint64_t len, st_diag *diag)
 {
-    st_err ret = ST_OK;
-    const st_storage *s = f->st;
-    uint64_t running = 0u;
-    uint32_t i;
-    uint32_t w = 0u;
-    /* Every slot gets an entry index first, so that the sort and the walk
-       below read entry indices whatever the fill finds; the fill then
-       writes the live entries in header order, usually already in offset
-       order, over all n_tensors slots. */
-    /*@ loop invariant 0 <= i <= f->n_tensors;
-        loop invariant st_idx_below(s->order, i, f->n_entries);
-        loop assigns i, s->order[0 .. f->n_tensors - 1];
-        loop variant f->n_tensors - i;
-    */
-    for (i = 0u; i < f->n_tensors; i++) {
-        s->order[i] = 0u;
-    }
-    /*@ loop invariant 0 <= i <= f->n_entries && w <= f->n_tensors;
-        loop invariant st_idx_below(s->order, f->n_tensors, f->n_entries);
-        loop assigns i, w, s->order[0 .. f->n_tensors - 1];
-        loop variant f->n_entries - i;
-    */
-    for (i = 0u; i < f->n_entries; i++) {
-        if (!s->tensors[i].dropped && (w < f->n_tensors)) {
-            s->order[w] = i;
-            w++;
-        }
-    }
-    if (s->scratch != NULL) {
-        st_mergesort(s->order, s->scratch, f->n_tensors, ST_SORT_TENSOR_OFFSET, s->tensors)
-            /*@ ghost (f->n_entries) */;
+    st_err ret;
+    st_collect_live(s.order, n, s.tensors, n_entries);
+    if (s.scratch != NULL) {
+        st_mergesort(s.order, s.scratch, n, ST_SORT_TENSOR_OFFSET, s.tensors)
+            /*@ ghost (n_entries) */;
     } else {
-        st_heapsort(s->order, f->n_tensors, ST_SORT_TENSOR_OFFSET, s->tensors, NULL)
-            /*@ ghost (f->n_entries) */;
+        st_heapsort(s.order, n, ST_SORT_TENSOR_OFFSET, s.tensors, NULL) /*@ ghost (n_entries) */;
     }
-    /*@ loop invariant 0 <= i <= f->n_tensors;
-        loop invariant ret == ST_OK ==> (i == 0 ==> running == 0);
-        loop invariant ret == ST_OK && 0 < i ==>
-                         running == st_live_l(f, i - 1)->end && st_live_l(f, 0)->begin == 0;
-        loop invariant ret == ST_OK ==> \forall integer j; 0 <= j < i - 1 ==>
-                         st_live_l(f, j + 1)->begin == st_live_l(f, j)->end;
-        loop invariant ret == ST_OK ==> \forall integer j; 0 <= j < i ==>
-                         st_live_l(f, j)->begin <= st_live_l(f, j)->end <= running &&
-                         st_size_ok(st_live_l(f, j), f->st->dims);
-        loop assigns i, ret, running, *diag;
-        loop variant f->n_tensors - i;
-    */
-    for (i = 0u; (i < f->n_tensors) && (ret == ST_OK); i++) {
-        const st_tensor *t = &s->tensors[s->order[i]];
-        if ((t->begin != running) || (t->end < t->begin)) {
-            ret = ST_E_INVALID_OFFSET;               /* ST-VALID-1 */
-        } else {
-            running = t->end;
-            ret = st_check_size(s, t);
-        }
-        if (ret != ST_OK) {
-            st_diag_tensor(diag, ret, ST_PREFIX_LEN + (uint64_t)t->offsets_pos, t);
-        }
-    }
-    if (ret == ST_OK) {
-        uint64_t prefix = ST_PREFIX_LEN + f->header_len;  /* <= 8 + 1e8 */
-        if ((running > (UINT64_MAX - prefix)) || ((running + prefix) != f->len)) {
-            ret = ST_E_INCOMPLETE;
-            diag->code = ret;
-            diag->offset = (running > (f->len - prefix)) ? f->len : (running + prefix);
-        }
-    }
+    ret = st_check_runs(s.tensors, s.order, n, s.dims, prefix, len, diag)
+        /*@ ghost (n_entries, s.dim_cap) */;
     return ret;
 }
 
@@ -384,31 +446,98 @@ static st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
     return ret;
 }
 
-/* Step 5 of ST-ORDER-1: the header, stored when the caller's storage fits
-   (ST-API-1); the counts go to out only then. */
-/*@ requires \valid(out) && \valid(diag);
-    requires st_storage_ok(out->st);
-    requires st_storage_apart(out->st, out->buf, out->len, out, diag);
-    requires \valid_read(out->buf + (0 .. out->len - 1));
-    requires out->header_len <= ST_HEADER_MAX && ST_PREFIX_LEN + out->header_len <= out->len;
-    assigns diag->offset, diag->name, diag->name_len, diag->need,
-            out->n_entries, out->n_meta_entries, out->has_metadata,
-            out->st->tensors[0 .. out->st->tensor_cap - 1],
-            out->st->dims[0 .. out->st->dim_cap - 1],
-            out->st->meta[0 .. out->st->meta_cap - 1],
-            out->st->arena[0 .. out->st->arena_cap - 1];
-    ensures \result == ST_OK ==>
-              out->n_entries <= out->st->tensor_cap &&
-              out->n_meta_entries <= out->st->meta_cap &&
-              st_entries_ok(out->st, out->n_entries, out->n_meta_entries, out->st->dim_cap);
+/* What the header pass leaves, turned into what the later steps use: ghost
+   functions, proven like any other, called where the fact is needed. A
+   kept string (st_hdr_str_ok) is readable: empty, in the header, or in the
+   arena, which is long enough once the storage fits. */
+/*@ ghost
+/@ requires st_hdr_tensors_ok(st, h, n, count, dims_used, arena_used);
+   requires count <= st.tensor_cap && dims_used <= st.dim_cap && arena_used <= st.arena_cap;
+   requires \valid_read(h + (0 .. n - 1));
+   requires \valid(st.tensors + (0 .. st.tensor_cap - 1));
+   requires \valid(st.arena + (0 .. st.arena_cap - 1));
+   assigns \nothing;
+   ensures st_names_ok(st.tensors, count) && st_dims_in(st.tensors, count, st.dim_cap);
+@/
+static void st_tensors_fact(st_storage st, const uint8_t *h, uint32_t n, uint32_t count,
+                            uint32_t dims_used, uint32_t arena_used)
+{
+}
 */
-static st_err st_parse_entries(st_file *out, st_diag *diag)
+
+/*@ ghost
+/@ requires st_hdr_metas_ok(st, h, n, count, arena_used);
+   requires count <= st.meta_cap && arena_used <= st.arena_cap;
+   requires \valid_read(h + (0 .. n - 1));
+   requires \valid(st.meta + (0 .. st.meta_cap - 1));
+   requires \valid(st.arena + (0 .. st.arena_cap - 1));
+   assigns \nothing;
+   ensures st_keys_ok(st.meta, count);
+@/
+static void st_metas_fact(st_storage st, const uint8_t *h, uint32_t n, uint32_t count,
+                          uint32_t arena_used)
+{
+}
+*/
+
+/* The diagnostics of step 5: what the header needs, always, and where the
+   header pass failed, when it did. Written where the entries just parsed
+   are known to be readable (nt tensors, nm pairs; 0 and 0 otherwise), which
+   these writes do not change. */
+/*@ requires \valid(diag) && \valid_read(hr) && \separated(diag, hr);
+    requires \valid_read(t + (0 .. nt - 1)) && \valid_read(m + (0 .. nm - 1));
+    requires \separated(diag, t + (0 .. nt - 1), m + (0 .. nm - 1));
+    requires st_names_ok(t, nt) && st_dims_in(t, nt, nd) && st_keys_ok(m, nm);
+    assigns diag->need, diag->offset, diag->name, diag->name_len;
+    ensures diag->need == hr->need;
+    ensures st_names_ok(t, nt) && st_dims_in(t, nt, nd) && st_keys_ok(m, nm);
+*/
+static void st_entries_diag(st_diag *diag, const st_header_result *hr, bool failed,
+                            uint32_t err_pos)
+    /*@ ghost (st_tensor *t, uint32_t nt, uint32_t nd, st_meta *m, uint32_t nm) */
+{
+    diag->need = hr->need;
+    if (failed) {
+        diag->offset = ST_PREFIX_LEN + (uint64_t)err_pos;
+        diag->name = hr->err_name;
+        diag->name_len = hr->err_name_len;
+    }
+}
+
+/* Step 5 of ST-ORDER-1: the header buf[8 .. 8 + n), stored when the caller's
+   storage s fits (ST-API-1); the counts go to *hr. */
+/*@ requires \valid(s.tensors + (0 .. s.tensor_cap - 1)) &&
+             \valid(s.order + (0 .. s.tensor_cap - 1)) &&
+             \valid(s.by_name + (0 .. s.tensor_cap - 1)) &&
+             \valid(s.dims + (0 .. s.dim_cap - 1)) &&
+             \valid(s.meta + (0 .. s.meta_cap - 1)) &&
+             \valid(s.meta_order + (0 .. s.meta_cap - 1)) &&
+             \valid(s.arena + (0 .. s.arena_cap - 1));
+    requires \separated(s.tensors + (0 .. s.tensor_cap - 1), s.dims + (0 .. s.dim_cap - 1),
+                        s.meta + (0 .. s.meta_cap - 1), s.arena + (0 .. s.arena_cap - 1),
+                        diag, buf + (0 .. len - 1));
+    requires \valid_read(buf + (0 .. len - 1));
+    requires n <= ST_HEADER_MAX && ST_PREFIX_LEN + n <= len;
+    requires \valid(diag);
+    requires \valid(hr) &&
+             \separated(hr, diag, buf + (0 .. len - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    assigns diag->offset, diag->name, diag->name_len, diag->need, *hr,
+            s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
+            s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1];
+    ensures \result == ST_OK ==> hr->n_entries <= s.tensor_cap && hr->n_meta <= s.meta_cap;
+    ensures \result == ST_OK ==> st_names_ok(s.tensors, hr->n_entries);
+    ensures \result == ST_OK ==> st_keys_ok(s.meta, hr->n_meta);
+    ensures \result == ST_OK ==> st_dims_in(s.tensors, hr->n_entries, s.dim_cap);
+*/
+static st_err st_parse_entries(st_storage s, const uint8_t *buf, uint32_t n, st_mode mode,
+                               st_diag *diag, st_header_result *hr) /*@ ghost (uint64_t len) */
 {
     st_err ret = ST_OK;
-    const st_storage *s = out->st;
-    st_storage hs = *s;
+    st_storage hs = s;
     st_cursor c;
-    st_header_result hr;
+    bool fits = false;
     /* U-7, ST-API-1: the header pass stores through hs, in which a kind of
        array left NULL despite a capacity has capacity 0: the pass only
        counts that kind, nothing is stored through NULL, and the fit check
@@ -425,26 +554,127 @@ static st_err st_parse_entries(st_file *out, st_diag *diag)
     if (hs.arena == NULL) {
         hs.arena_cap = 0u;
     }
-    c.h = &out->buf[ST_PREFIX_LEN];
-    c.n = (uint32_t)out->header_len;
+    /* (under the contract every NULL array has capacity 0 already) */
+    /*@ assert hs.tensors == s.tensors && hs.tensor_cap == s.tensor_cap &&
+               hs.dims == s.dims && hs.dim_cap == s.dim_cap &&
+               hs.meta == s.meta && hs.meta_cap == s.meta_cap &&
+               hs.arena == s.arena && hs.arena_cap == s.arena_cap; */
+    c.h = &buf[ST_PREFIX_LEN];
+    c.n = n;
     c.pos = 0u;
     c.err_pos = 0u;
-    ret = st_parse_header(&c, out->mode, &hs, &hr);
-    diag->need = hr.need;
-    if (ret != ST_OK) {
-        diag->offset = ST_PREFIX_LEN + (uint64_t)c.err_pos;
-        diag->name = hr.err_name;
-        diag->name_len = hr.err_name_len;
-    } else if (!st_storage_fits(s, &hr.need)) {
+    ret = st_parse_header(&c, mode, hs, hr);
+    fits = st_storage_fits(s, hr->need);
+    /*@ assert c.h == buf + ST_PREFIX_LEN && c.n == n; */
+    /*@ ghost
+        if ((ret == ST_OK) && fits) {
+            st_tensors_fact(hs, c.h, c.n, hr->n_entries, hr->need.dims, hr->need.arena);
+            st_metas_fact(hs, c.h, c.n, hr->n_meta, hr->need.arena);
+        }
+    */
+    /*@ ghost
+        uint32_t nt = 0u;
+        uint32_t nm = 0u;
+        if ((ret == ST_OK) && fits) {
+            nt = hr->n_entries;
+            nm = hr->n_meta;
+        }
+    */
+    st_entries_diag(diag, hr, ret != ST_OK, c.err_pos)
+        /*@ ghost (s.tensors, nt, s.dim_cap, s.meta, nm) */;
+    if ((ret == ST_OK) && !fits) {
         ret = ST_E_STORAGE;
-    } else {
-        /*@ assert st_names_ok(s->tensors, hr.n_entries) &&
-                   st_keys_ok(s->meta, hr.n_meta) &&
-                   st_dims_in(s->tensors, hr.n_entries, s->dim_cap); */
-        out->n_entries = hr.n_entries;
-        out->n_meta_entries = hr.n_meta;
-        out->has_metadata = hr.has_metadata;
     }
+    return ret;
+}
+
+/*
+ * Steps 2 to 9 of ST-ORDER-1 on a copy s of the caller's storage
+ * descriptor; the counts go to out, which st_parse_reset has filled.
+ */
+/*@ requires st_store_ok(s, buf, len, out, diag);
+    requires \valid_read(buf + (0 .. len - 1)) && \valid(out) && \valid(diag);
+    assigns diag->code, diag->offset, diag->name, diag->name_len, diag->need,
+            out->header_len, out->data_len, out->n_entries, out->n_tensors,
+            out->n_meta_entries, out->n_meta, out->has_metadata,
+            s.tensors[0 .. s.tensor_cap - 1], s.order[0 .. s.tensor_cap - 1],
+            s.by_name[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
+            s.dims[0 .. s.dim_cap - 1], s.meta[0 .. s.meta_cap - 1],
+            s.meta_order[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1];
+    ensures \result == ST_OK ==>
+              out->header_len <= ST_HEADER_MAX && ST_PREFIX_LEN + out->header_len <= len &&
+              out->data_len == len - ST_PREFIX_LEN - out->header_len &&
+              out->n_tensors <= out->n_entries <= s.tensor_cap &&
+              out->n_meta <= out->n_meta_entries <= s.meta_cap;
+    ensures \result == ST_OK ==>
+              st_names_ok(s.tensors, out->n_entries) &&
+              st_keys_ok(s.meta, out->n_meta_entries) &&
+              st_dims_in(s.tensors, out->n_entries, s.dim_cap) &&
+              st_idx_below(s.order, out->n_tensors, out->n_entries) &&
+              st_idx_below(s.by_name, out->n_tensors, out->n_entries) &&
+              st_idx_below(s.meta_order, out->n_meta, out->n_meta_entries);
+    ensures \result == ST_OK ==>
+              st_runs_ok(s.tensors, s.order, out->n_tensors, s.dims, out->data_len);
+*/
+static st_err st_parse_steps(st_storage s, const uint8_t *buf, uint64_t len, st_mode mode,
+                             st_file *out, st_diag *diag)
+{
+    st_err ret = ST_OK;
+    uint64_t n = 0u;
+    uint64_t header_len = 0u;
+    uint64_t data_len = 0u;
+    uint32_t n_entries = 0u;
+    uint32_t n_meta = 0u;
+    uint32_t n_tensors = 0u;
+    uint32_t n_live_meta = 0u;
+    uint32_t live = 0u;
+    bool has_metadata = false;
+    st_header_result hr;
+    ret = st_check_prefix(buf, len, mode, diag, &n);
+    if (ret == ST_OK) {
+        header_len = n;
+        data_len = len - ST_PREFIX_LEN - n;
+        ret = st_parse_entries(s, buf, (uint32_t)n, mode, diag, &hr) /*@ ghost (len) */;
+    }
+    if (ret == ST_OK) {
+        n_entries = hr.n_entries;
+        n_meta = hr.n_meta;
+        has_metadata = hr.has_metadata;
+    }
+    /*@ assert ret == ST_OK ==> st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert ret == ST_OK ==> st_keys_ok(s.meta, n_meta); */
+    if (ret == ST_OK) {
+        ret = st_resolve_tensors(s.tensors, s.by_name, s.order, n_entries, mode, diag, &live);
+        n_tensors = live;
+    }
+    /*@ assert ret == ST_OK ==> st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert ret == ST_OK ==> st_keys_ok(s.meta, n_meta); */
+    /*@ assert ret == ST_OK ==> st_names_ok(s.tensors, n_entries); */
+    /*@ assert ret == ST_OK ==> st_idx_below(s.by_name, n_tensors, n_entries); */
+    if (ret == ST_OK) {
+        ret = st_resolve_meta(s.meta, s.meta_order, n_meta, mode, diag, &live);
+        n_live_meta = live;
+    }
+    /*@ assert ret == ST_OK ==> st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert ret == ST_OK ==> st_keys_ok(s.meta, n_meta); */
+    /*@ assert ret == ST_OK ==> st_names_ok(s.tensors, n_entries); */
+    /*@ assert ret == ST_OK ==> st_idx_below(s.by_name, n_tensors, n_entries); */
+    /*@ assert ret == ST_OK ==> st_idx_below(s.meta_order, n_live_meta, n_meta); */
+    if (ret == ST_OK) {
+        ret = st_validate_layout(s, n_entries, n_tensors, ST_PREFIX_LEN + header_len, len, diag);
+    }
+    /*@ assert ret == ST_OK ==> st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert ret == ST_OK ==> st_keys_ok(s.meta, n_meta); */
+    /*@ assert ret == ST_OK ==> st_names_ok(s.tensors, n_entries); */
+    /*@ assert ret == ST_OK ==> st_idx_below(s.by_name, n_tensors, n_entries); */
+    /*@ assert ret == ST_OK ==> st_idx_below(s.meta_order, n_live_meta, n_meta); */
+    out->header_len = header_len;
+    out->data_len = data_len;
+    out->n_entries = n_entries;
+    out->n_meta_entries = n_meta;
+    out->has_metadata = has_metadata;
+    out->n_tensors = n_tensors;
+    out->n_meta = n_live_meta;
     return ret;
 }
 
@@ -458,26 +688,10 @@ st_err st_parse(const uint8_t *buf, uint64_t len, st_mode mode,
                 const st_storage *storage, st_file *out, st_diag *diag)
 {
     st_err ret = ST_OK;
-    uint64_t n = 0u;
-    uint32_t live = 0u;
+    const st_storage s = *storage;
     st_parse_reset(buf, len, mode, storage, out, diag);
-    ret = st_check_prefix(buf, len, mode, diag, &n);
-    if (ret == ST_OK) {
-        out->header_len = n;
-        out->data_len = len - ST_PREFIX_LEN - n;
-        ret = st_parse_entries(out, diag);
-    }
-    if (ret == ST_OK) {
-        ret = st_resolve_tensors(out, diag, &live);
-        out->n_tensors = live;
-    }
-    if (ret == ST_OK) {
-        ret = st_resolve_meta(out, diag, &live);
-        out->n_meta = live;
-    }
-    if (ret == ST_OK) {
-        ret = st_validate_layout(out, diag);
-    }
+    /*@ assert st_store_ok(s, buf, len, out, diag); */
+    ret = st_parse_steps(s, buf, len, mode, out, diag);
     /* on success diag->code still holds the ST_OK of st_parse_reset */
     if (ret != ST_OK) {
         diag->code = ret;

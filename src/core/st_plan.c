@@ -5,6 +5,7 @@
  * range of their item, in order, each byte once (proofs/README.md).
  */
 #include "st_plan.h"
+#include "st_internal.h"
 #include "st_cover.h"
 
 #define ST_U64_MAX 18446744073709551615u
@@ -33,15 +34,6 @@ static bool st_add64(uint64_t a, uint64_t b, uint64_t *r)
     bool ok = b <= (ST_U64_MAX - a);
     *r = ok ? (a + b) : 0u;
     return ok;
-}
-
-/* a * b fits in 64 bits. */
-/*@ assigns \nothing;
-    ensures \result == \true <==> a * b <= ST_U64_MAX;
-*/
-static bool st_fits_mul(uint64_t a, uint64_t b)
-{
-    return (a == 0u) || (b <= (ST_U64_MAX / a));
 }
 
 /* a + b fits in 64 bits. */
