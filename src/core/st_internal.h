@@ -213,6 +213,89 @@ typedef struct st_header_result {
 */
 st_err st_parse_header(st_cursor *c, st_mode mode, st_storage st, st_header_result *r);
 
+/* st_check.c -- the checks st_parse runs in turn (ST-ORDER-1) */
+
+/*@ requires \valid_read(buf + (0 .. len - 1));
+    requires \valid(diag) && \valid(hlen) && \separated(diag, hlen, buf + (0 .. len - 1));
+    assigns diag->offset, *hlen;
+    ensures \result == ST_OK ==> *hlen <= ST_HEADER_MAX && ST_PREFIX_LEN + *hlen <= len;
+*/
+st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
+                       st_diag *diag, uint64_t *hlen);
+
+/*@ requires \valid(s.tensors + (0 .. s.tensor_cap - 1)) &&
+             \valid(s.order + (0 .. s.tensor_cap - 1)) &&
+             \valid(s.by_name + (0 .. s.tensor_cap - 1)) &&
+             \valid(s.dims + (0 .. s.dim_cap - 1)) &&
+             \valid(s.meta + (0 .. s.meta_cap - 1)) &&
+             \valid(s.meta_order + (0 .. s.meta_cap - 1)) &&
+             \valid(s.arena + (0 .. s.arena_cap - 1));
+    requires \separated(s.tensors + (0 .. s.tensor_cap - 1), s.dims + (0 .. s.dim_cap - 1),
+                        s.meta + (0 .. s.meta_cap - 1), s.arena + (0 .. s.arena_cap - 1),
+                        diag, out, buf + (0 .. len - 1));
+    requires \valid_read(buf + (0 .. len - 1));
+    requires n <= ST_HEADER_MAX && ST_PREFIX_LEN + n <= len;
+    requires \valid(diag) && \valid(out);
+    assigns diag->offset, diag->name, diag->name_len, diag->need,
+            out->n_entries, out->n_meta_entries, out->has_metadata,
+            s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
+            s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1];
+    ensures \result == ST_OK ==>
+              out->n_entries <= s.tensor_cap && out->n_meta_entries <= s.meta_cap &&
+              diag->need.dims <= s.dim_cap && diag->need.arena <= s.arena_cap;
+    ensures \result == ST_OK ==>
+              st_hdr_tensors_ok(s, buf + ST_PREFIX_LEN, n, out->n_entries, diag->need.dims,
+                                diag->need.arena);
+    ensures \result == ST_OK ==>
+              st_hdr_metas_ok(s, buf + ST_PREFIX_LEN, n, out->n_meta_entries, diag->need.arena);
+*/
+st_err st_parse_entries(st_storage s, const uint8_t *buf, uint32_t n, st_mode mode,
+                        st_diag *diag, st_file *out) /*@ ghost (uint64_t len) */;
+
+/*@ requires \valid(t + (0 .. n - 1)) && st_names_ok(t, n);
+    requires \valid(idx + (0 .. n - 1)) && \valid(tmp + (0 .. n - 1));
+    requires \valid(diag) && \valid(live);
+    requires \separated(t + (0 .. n - 1), idx + (0 .. n - 1), tmp + (0 .. n - 1), diag, live);
+    assigns idx[0 .. n - 1], tmp[0 .. n - 1], t[0 .. n - 1].dropped, *diag, *live;
+    ensures *live <= n && st_idx_below(idx, *live, n);
+    ensures st_names_ok(t, n);
+*/
+st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n,
+                          st_mode mode, st_diag *diag, uint32_t *live);
+
+/*@ requires \valid(m + (0 .. n - 1)) && st_keys_ok(m, n);
+    requires \valid(idx + (0 .. n - 1));
+    requires \valid(diag) && \valid(live);
+    requires \separated(m + (0 .. n - 1), idx + (0 .. n - 1), diag, live);
+    assigns idx[0 .. n - 1], m[0 .. n - 1].dropped, *diag, *live;
+    ensures *live <= n && st_idx_below(idx, *live, n);
+    ensures st_keys_ok(m, n);
+*/
+st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
+                       st_diag *diag, uint32_t *live);
+
+/*@ requires n <= n_entries <= s.tensor_cap;
+    requires \valid_read(s.tensors + (0 .. s.tensor_cap - 1)) && st_names_ok(s.tensors, n_entries);
+    requires st_dims_in(s.tensors, n_entries, s.dim_cap);
+    requires \valid_read(s.dims + (0 .. s.dim_cap - 1));
+    requires \valid(s.order + (0 .. s.tensor_cap - 1));
+    requires s.scratch != \null ==> \valid(s.scratch + (0 .. s.tensor_cap - 1));
+    requires prefix <= len;
+    requires \valid(diag);
+    requires \separated(s.order + (0 .. s.tensor_cap - 1), s.tensors + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), diag);
+    requires \separated(s.scratch + (0 .. s.tensor_cap - 1),
+                        s.tensors + (0 .. s.tensor_cap - 1), s.order + (0 .. s.tensor_cap - 1),
+                        s.dims + (0 .. s.dim_cap - 1), diag);
+    requires \separated(diag, s.tensors + (0 .. s.tensor_cap - 1));
+    assigns s.order[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
+            diag->code, diag->offset, diag->name, diag->name_len;
+    ensures st_idx_below(s.order, n, n_entries);
+    ensures \result == ST_OK ==> st_runs_ok(s.tensors, s.order, n, s.dims, len - prefix);
+*/
+st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t prefix,
+                          uint64_t len, st_diag *diag);
+
 /*
  * Contracts of the public functions that other core files call (their
  * declarations in tensorproof.h carry none, to keep that header plain).
