@@ -76,12 +76,14 @@ static void st_diag_tensor(st_diag *diag, st_err e, uint64_t offset, const st_te
  */
 st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n,
                           st_mode mode, st_diag *diag, uint32_t *live)
+    /*@ ghost (uint32_t nd) */
 {
     st_err ret = ST_OK;
     uint32_t i;
     uint32_t w = 0u;
     /*@ loop invariant 0 <= i <= n;
         loop invariant st_idx_below(idx, i, n);
+        loop invariant st_dims_in(t, n, nd);
         loop assigns i, idx[0 .. n - 1];
         loop variant n - i;
     */
@@ -89,9 +91,11 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
         idx[i] = i;
     }
     st_mergesort(idx, tmp, n, ST_SORT_TENSOR_NAME, t) /*@ ghost (n) */;
+    /*@ assert st_dims_in(t, n, nd); */
     /*@ loop invariant 0 <= w <= i <= n;
         loop invariant st_idx_below(idx, n, n);
         loop invariant st_names_ok(t, n);
+        loop invariant st_dims_in(t, n, nd);
         loop assigns i, w, ret, idx[0 .. n - 1], t[0 .. n - 1].dropped, *diag;
         loop variant n - i;
     */
@@ -261,7 +265,7 @@ static void st_collect_live(uint32_t *order, uint32_t n, const st_tensor *t, uin
     requires \valid(diag) &&
              \separated(diag, t + (0 .. n_entries - 1), order + (0 .. n - 1),
                         dims + (0 .. dim_cap - 1));
-    assigns diag->code, diag->offset, diag->name, diag->name_len;
+    assigns *diag;
     ensures \result == ST_OK ==> st_runs_ok(t, order, n, dims, len - prefix);
 */
 static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t n,
@@ -311,16 +315,28 @@ static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t 
  * walked (st_check_runs); the data section is [prefix, len).
  */
 st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t prefix,
-                          uint64_t len, st_diag *diag)
+                          uint64_t len, st_diag *diag) /*@ ghost (uint32_t nm, uint32_t nml) */
 {
     st_err ret;
+    /* (the asserts carry, step by step, what the earlier checks
+       established about the arrays this function does not write) */
     st_collect_live(s.order, n, s.tensors, n_entries);
+    /*@ assert st_names_ok(s.tensors, n_entries); */
+    /*@ assert st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert st_keys_ok(s.meta, nm); */
+    /*@ assert st_idx_below(s.by_name, n, n_entries); */
+    /*@ assert st_idx_below(s.meta_order, nml, nm); */
     if (s.scratch != NULL) {
         st_mergesort(s.order, s.scratch, n, ST_SORT_TENSOR_OFFSET, s.tensors)
             /*@ ghost (n_entries) */;
     } else {
         st_heapsort(s.order, n, ST_SORT_TENSOR_OFFSET, s.tensors, NULL) /*@ ghost (n_entries) */;
     }
+    /*@ assert st_names_ok(s.tensors, n_entries); */
+    /*@ assert st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert st_keys_ok(s.meta, nm); */
+    /*@ assert st_idx_below(s.by_name, n, n_entries); */
+    /*@ assert st_idx_below(s.meta_order, nml, nm); */
     ret = st_check_runs(s.tensors, s.order, n, s.dims, prefix, len, diag)
         /*@ ghost (n_entries, s.dim_cap) */;
     return ret;
@@ -371,8 +387,7 @@ st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
     requires \separated(out, st.tensors + (0 .. st.tensor_cap - 1), st.meta + (0 .. st.meta_cap - 1));
     requires st_hdr_tensors_ok(st, h, n, nt, hr->need.dims, hr->need.arena);
     requires st_hdr_metas_ok(st, h, n, nm, hr->need.arena);
-    assigns diag->need, diag->offset, diag->name, diag->name_len,
-            out->n_entries, out->n_meta_entries, out->has_metadata;
+    assigns *diag, out->n_entries, out->n_meta_entries, out->has_metadata;
     ensures diag->need == hr->need;
     ensures !failed && ok ==> out->n_entries == hr->n_entries && out->n_meta_entries == hr->n_meta;
     ensures st_hdr_tensors_ok(st, h, n, nt, diag->need.dims, diag->need.arena);

@@ -98,8 +98,7 @@ static void st_metas_fact(st_storage st, const uint8_t *h, uint32_t n, uint32_t 
  */
 /*@ requires st_store_ok(s, buf, len, out, diag);
     requires \valid_read(buf + (0 .. len - 1)) && \valid(out) && \valid(diag);
-    assigns diag->code, diag->offset, diag->name, diag->name_len, diag->need,
-            out->header_len, out->data_len, out->n_entries, out->n_tensors,
+    assigns *diag, out->header_len, out->data_len, out->n_entries, out->n_tensors,
             out->n_meta_entries, out->n_meta, out->has_metadata,
             s.tensors[0 .. s.tensor_cap - 1], s.order[0 .. s.tensor_cap - 1],
             s.by_name[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
@@ -124,28 +123,35 @@ static void st_metas_fact(st_storage st, const uint8_t *h, uint32_t n, uint32_t 
 static st_err st_parse_steps(st_storage s, const uint8_t *buf, uint64_t len, st_mode mode,
                              st_file *out, st_diag *diag)
 {
-    st_err ret = st_check_prefix(buf, len, mode, diag, &out->header_len);
+    st_err ret = ST_OK;
+    uint64_t hlen = 0u;
+    uint32_t n_entries = 0u;
+    uint32_t n_meta = 0u;
+    uint32_t n_tensors = 0u;
+    ret = st_check_prefix(buf, len, mode, diag, &out->header_len);
     if (ret == ST_OK) {
-        out->data_len = len - ST_PREFIX_LEN - out->header_len;
-        ret = st_parse_entries(s, buf, (uint32_t)out->header_len, mode, diag, out)
-            /*@ ghost (len) */;
+        hlen = out->header_len;
+        out->data_len = len - ST_PREFIX_LEN - hlen;
+        ret = st_parse_entries(s, buf, (uint32_t)hlen, mode, diag, out) /*@ ghost (len) */;
     }
     if (ret == ST_OK) {
+        n_entries = out->n_entries;
+        n_meta = out->n_meta_entries;
         /*@ ghost
-            st_tensors_fact(s, buf + ST_PREFIX_LEN, (uint32_t)out->header_len, out->n_entries,
+            st_tensors_fact(s, buf + ST_PREFIX_LEN, (uint32_t)hlen, n_entries,
                             diag->need.dims, diag->need.arena);
-            st_metas_fact(s, buf + ST_PREFIX_LEN, (uint32_t)out->header_len,
-                          out->n_meta_entries, diag->need.arena);
+            st_metas_fact(s, buf + ST_PREFIX_LEN, (uint32_t)hlen, n_meta, diag->need.arena);
         */
-        ret = st_resolve_tensors(s.tensors, s.by_name, s.order, out->n_entries, mode, diag,
-                                 &out->n_tensors);
+        ret = st_resolve_tensors(s.tensors, s.by_name, s.order, n_entries, mode, diag,
+                                 &out->n_tensors) /*@ ghost (s.dim_cap) */;
     }
     if (ret == ST_OK) {
-        ret = st_resolve_meta(s.meta, s.meta_order, out->n_meta_entries, mode, diag, &out->n_meta);
+        n_tensors = out->n_tensors;
+        ret = st_resolve_meta(s.meta, s.meta_order, n_meta, mode, diag, &out->n_meta);
     }
     if (ret == ST_OK) {
-        ret = st_validate_layout(s, out->n_entries, out->n_tensors,
-                                 ST_PREFIX_LEN + out->header_len, len, diag);
+        ret = st_validate_layout(s, n_entries, n_tensors, ST_PREFIX_LEN + hlen, len, diag)
+            /*@ ghost (n_meta, out->n_meta) */;
     }
     return ret;
 }
