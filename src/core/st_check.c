@@ -76,14 +76,12 @@ static void st_diag_tensor(st_diag *diag, st_err e, uint64_t offset, const st_te
  */
 st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n,
                           st_mode mode, st_diag *diag, uint32_t *live)
-    /*@ ghost (uint32_t nd) */
 {
     st_err ret = ST_OK;
     uint32_t i;
     uint32_t w = 0u;
     /*@ loop invariant 0 <= i <= n;
         loop invariant st_idx_below(idx, i, n);
-        loop invariant st_dims_in(t, n, nd);
         loop assigns i, idx[0 .. n - 1];
         loop variant n - i;
     */
@@ -91,11 +89,9 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
         idx[i] = i;
     }
     st_mergesort(idx, tmp, n, ST_SORT_TENSOR_NAME, t) /*@ ghost (n) */;
-    /*@ assert st_dims_in(t, n, nd); */
     /*@ loop invariant 0 <= w <= i <= n;
         loop invariant st_idx_below(idx, n, n);
         loop invariant st_names_ok(t, n);
-        loop invariant st_dims_in(t, n, nd);
         loop assigns i, w, ret, idx[0 .. n - 1], t[0 .. n - 1].dropped, *diag;
         loop variant n - i;
     */
@@ -315,28 +311,16 @@ static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t 
  * walked (st_check_runs); the data section is [prefix, len).
  */
 st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t prefix,
-                          uint64_t len, st_diag *diag) /*@ ghost (uint32_t nm, uint32_t nml) */
+                          uint64_t len, st_diag *diag)
 {
     st_err ret;
-    /* (the asserts carry, step by step, what the earlier checks
-       established about the arrays this function does not write) */
     st_collect_live(s.order, n, s.tensors, n_entries);
-    /*@ assert st_names_ok(s.tensors, n_entries); */
-    /*@ assert st_dims_in(s.tensors, n_entries, s.dim_cap); */
-    /*@ assert st_keys_ok(s.meta, nm); */
-    /*@ assert st_idx_below(s.by_name, n, n_entries); */
-    /*@ assert st_idx_below(s.meta_order, nml, nm); */
     if (s.scratch != NULL) {
         st_mergesort(s.order, s.scratch, n, ST_SORT_TENSOR_OFFSET, s.tensors)
             /*@ ghost (n_entries) */;
     } else {
         st_heapsort(s.order, n, ST_SORT_TENSOR_OFFSET, s.tensors, NULL) /*@ ghost (n_entries) */;
     }
-    /*@ assert st_names_ok(s.tensors, n_entries); */
-    /*@ assert st_dims_in(s.tensors, n_entries, s.dim_cap); */
-    /*@ assert st_keys_ok(s.meta, nm); */
-    /*@ assert st_idx_below(s.by_name, n, n_entries); */
-    /*@ assert st_idx_below(s.meta_order, nml, nm); */
     ret = st_check_runs(s.tensors, s.order, n, s.dims, prefix, len, diag)
         /*@ ghost (n_entries, s.dim_cap) */;
     return ret;

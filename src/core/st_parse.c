@@ -93,41 +93,30 @@ static void st_metas_fact(st_storage st, const uint8_t *h, uint32_t n, uint32_t 
 */
 
 /*
- * Steps 2 to 9 of ST-ORDER-1 on a copy s of the caller's storage
- * descriptor; the counts go to out, which st_parse_reset has filled.
+ * Steps 2 to 5 of ST-ORDER-1 on a copy s of the caller's storage
+ * descriptor: the length prefix and the header entries, the counts written
+ * to out (which st_parse_reset has filled).
  */
 /*@ requires st_store_ok(s, buf, len, out, diag);
     requires \valid_read(buf + (0 .. len - 1)) && \valid(out) && \valid(diag);
-    assigns *diag, out->header_len, out->data_len, out->n_entries, out->n_tensors,
-            out->n_meta_entries, out->n_meta, out->has_metadata,
-            s.tensors[0 .. s.tensor_cap - 1], s.order[0 .. s.tensor_cap - 1],
-            s.by_name[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
-            s.dims[0 .. s.dim_cap - 1], s.meta[0 .. s.meta_cap - 1],
-            s.meta_order[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1];
+    assigns *diag, out->header_len, out->data_len, out->n_entries, out->n_meta_entries,
+            out->has_metadata,
+            s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
+            s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1];
     ensures \result == ST_OK ==>
-              out->header_len <= ST_HEADER_MAX && ST_PREFIX_LEN + out->header_len <= len &&
-              out->data_len == len - ST_PREFIX_LEN - out->header_len &&
-              out->n_tensors <= out->n_entries <= s.tensor_cap &&
-              out->n_meta <= out->n_meta_entries <= s.meta_cap;
+              out->header_len <= ST_HEADER_MAX && ST_PREFIX_LEN + out->header_len <= len;
+    ensures \result == ST_OK ==> out->data_len == len - ST_PREFIX_LEN - out->header_len;
     ensures \result == ST_OK ==>
-              st_names_ok(s.tensors, out->n_entries) &&
-              st_keys_ok(s.meta, out->n_meta_entries) &&
-              st_dims_in(s.tensors, out->n_entries, s.dim_cap);
-    ensures \result == ST_OK ==>
-              st_idx_below(s.order, out->n_tensors, out->n_entries) &&
-              st_idx_below(s.by_name, out->n_tensors, out->n_entries) &&
-              st_idx_below(s.meta_order, out->n_meta, out->n_meta_entries);
-    ensures \result == ST_OK ==>
-              st_runs_ok(s.tensors, s.order, out->n_tensors, s.dims, out->data_len);
+              out->n_entries <= s.tensor_cap && out->n_meta_entries <= s.meta_cap;
+    ensures \result == ST_OK ==> st_names_ok(s.tensors, out->n_entries);
+    ensures \result == ST_OK ==> st_keys_ok(s.meta, out->n_meta_entries);
+    ensures \result == ST_OK ==> st_dims_in(s.tensors, out->n_entries, s.dim_cap);
 */
-static st_err st_parse_steps(st_storage s, const uint8_t *buf, uint64_t len, st_mode mode,
+static st_err st_parse_front(st_storage s, const uint8_t *buf, uint64_t len, st_mode mode,
                              st_file *out, st_diag *diag)
 {
     st_err ret = ST_OK;
     uint64_t hlen = 0u;
-    uint32_t n_entries = 0u;
-    uint32_t n_meta = 0u;
-    uint32_t n_tensors = 0u;
     ret = st_check_prefix(buf, len, mode, diag, &out->header_len);
     if (ret == ST_OK) {
         hlen = out->header_len;
@@ -135,24 +124,76 @@ static st_err st_parse_steps(st_storage s, const uint8_t *buf, uint64_t len, st_
         ret = st_parse_entries(s, buf, (uint32_t)hlen, mode, diag, out) /*@ ghost (len) */;
     }
     if (ret == ST_OK) {
-        n_entries = out->n_entries;
-        n_meta = out->n_meta_entries;
         /*@ ghost
-            st_tensors_fact(s, buf + ST_PREFIX_LEN, (uint32_t)hlen, n_entries,
+            st_tensors_fact(s, buf + ST_PREFIX_LEN, (uint32_t)hlen, out->n_entries,
                             diag->need.dims, diag->need.arena);
-            st_metas_fact(s, buf + ST_PREFIX_LEN, (uint32_t)hlen, n_meta, diag->need.arena);
+            st_metas_fact(s, buf + ST_PREFIX_LEN, (uint32_t)hlen, out->n_meta_entries,
+                          diag->need.arena);
         */
-        ret = st_resolve_tensors(s.tensors, s.by_name, s.order, n_entries, mode, diag,
-                                 &out->n_tensors) /*@ ghost (s.dim_cap) */;
     }
+    return ret;
+}
+
+/*
+ * Steps 6 to 9 of ST-ORDER-1: duplicate names, duplicate keys, then the
+ * layout, on the entries st_parse_front left; the live counts go to out.
+ */
+/*@ requires st_store_ok(s, buf, len, out, diag);
+    requires \valid(out) && \valid(diag);
+    requires out->header_len <= ST_HEADER_MAX && ST_PREFIX_LEN + out->header_len <= len;
+    requires out->n_entries <= s.tensor_cap && out->n_meta_entries <= s.meta_cap;
+    requires st_names_ok(s.tensors, out->n_entries);
+    requires st_keys_ok(s.meta, out->n_meta_entries);
+    requires st_dims_in(s.tensors, out->n_entries, s.dim_cap);
+    assigns *diag, out->n_tensors, out->n_meta,
+            s.tensors[0 .. s.tensor_cap - 1].dropped, s.order[0 .. s.tensor_cap - 1],
+            s.by_name[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
+            s.meta[0 .. s.meta_cap - 1].dropped, s.meta_order[0 .. s.meta_cap - 1];
+    ensures out->header_len == \old(out->header_len) && out->n_entries == \old(out->n_entries) &&
+            out->n_meta_entries == \old(out->n_meta_entries);
+    ensures \result == ST_OK ==>
+              out->n_tensors <= out->n_entries && out->n_meta <= out->n_meta_entries;
+    ensures \result == ST_OK ==> st_names_ok(s.tensors, out->n_entries);
+    ensures \result == ST_OK ==> st_keys_ok(s.meta, out->n_meta_entries);
+    ensures \result == ST_OK ==> st_dims_in(s.tensors, out->n_entries, s.dim_cap);
+    ensures \result == ST_OK ==> st_idx_below(s.order, out->n_tensors, out->n_entries);
+    ensures \result == ST_OK ==> st_idx_below(s.by_name, out->n_tensors, out->n_entries);
+    ensures \result == ST_OK ==> st_idx_below(s.meta_order, out->n_meta, out->n_meta_entries);
+    ensures \result == ST_OK ==>
+              st_runs_ok(s.tensors, s.order, out->n_tensors, s.dims,
+                         len - ST_PREFIX_LEN - out->header_len);
+*/
+static st_err st_parse_back(st_storage s, uint64_t len, st_mode mode, st_file *out,
+                            st_diag *diag) /*@ ghost (const uint8_t *buf) */
+{
+    st_err ret = ST_OK;
+    const uint32_t n_entries = out->n_entries;
+    const uint32_t n_meta = out->n_meta_entries;
+    const uint64_t prefix = ST_PREFIX_LEN + out->header_len;
+    uint32_t n_tensors = 0u;
+    /*@ ghost uint32_t n_live_meta = 0u; */
+    ret = st_resolve_tensors(s.tensors, s.by_name, s.order, n_entries, mode, diag,
+                             &out->n_tensors);
+    /*@ assert out->header_len == \at(out->header_len, Pre) && out->n_entries == n_entries &&
+               out->n_meta_entries == n_meta; */
+    /*@ assert st_keys_ok(s.meta, n_meta); */
     if (ret == ST_OK) {
         n_tensors = out->n_tensors;
         ret = st_resolve_meta(s.meta, s.meta_order, n_meta, mode, diag, &out->n_meta);
+        /*@ ghost n_live_meta = out->n_meta; */
     }
+    /*@ assert out->header_len == \at(out->header_len, Pre) && out->n_entries == n_entries &&
+               out->n_meta_entries == n_meta && (ret == ST_OK ==> out->n_tensors == n_tensors); */
+    /*@ assert ret == ST_OK ==> st_names_ok(s.tensors, n_entries); */
+    /*@ assert ret == ST_OK ==> st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert ret == ST_OK ==> st_idx_below(s.by_name, n_tensors, n_entries); */
     if (ret == ST_OK) {
-        ret = st_validate_layout(s, n_entries, n_tensors, ST_PREFIX_LEN + hlen, len, diag)
-            /*@ ghost (n_meta, out->n_meta) */;
+        ret = st_validate_layout(s, n_entries, n_tensors, prefix, len, diag);
     }
+    /*@ assert out->header_len == \at(out->header_len, Pre); */
+    /*@ assert out->n_entries == n_entries && out->n_meta_entries == n_meta; */
+    /*@ assert ret == ST_OK ==> out->n_tensors == n_tensors; */
+    /*@ assert ret == ST_OK ==> out->n_meta == n_live_meta; */
     return ret;
 }
 
@@ -169,7 +210,16 @@ st_err st_parse(const uint8_t *buf, uint64_t len, st_mode mode,
     const st_storage s = *storage;
     st_parse_reset(buf, len, mode, storage, out, diag);
     /*@ assert st_store_ok(s, buf, len, out, diag); */
-    ret = st_parse_steps(s, buf, len, mode, out, diag);
+    ret = st_parse_front(s, buf, len, mode, out, diag);
+    if (ret == ST_OK) {
+        ret = st_parse_back(s, len, mode, out, diag) /*@ ghost (buf) */;
+    }
+    /*@ assert out->st == storage && out->len == len; */
+    /*@ assert storage->tensors == s.tensors && storage->order == s.order &&
+               storage->by_name == s.by_name && storage->dims == s.dims &&
+               storage->meta == s.meta && storage->meta_order == s.meta_order; */
+    /*@ assert storage->tensor_cap == s.tensor_cap && storage->dim_cap == s.dim_cap &&
+               storage->meta_cap == s.meta_cap; */
     /* on success diag->code still holds the ST_OK of st_parse_reset */
     if (ret != ST_OK) {
         diag->code = ret;
