@@ -183,6 +183,41 @@
   predicate st_storage_ok{L}(st_storage *s) =
     st_storage_valid(s) && st_storage_sep(s);
 
+  // The caller's descriptor p lies apart from the arrays of its copy s:
+  // a fact about values only, so no write can change it.
+  predicate st_desc_apart(st_storage *p, st_storage s) =
+    \separated(p, s.tensors + (0 .. s.tensor_cap - 1)) &&
+    \separated(p, s.order + (0 .. s.tensor_cap - 1)) &&
+    \separated(p, s.by_name + (0 .. s.tensor_cap - 1)) &&
+    \separated(p, s.dims + (0 .. s.dim_cap - 1)) &&
+    \separated(p, s.meta + (0 .. s.meta_cap - 1)) &&
+    \separated(p, s.meta_order + (0 .. s.meta_cap - 1)) &&
+    \separated(p, s.arena + (0 .. s.arena_cap - 1)) &&
+    \separated(p, s.scratch + (0 .. s.tensor_cap - 1));
+
+  // The caller's descriptor still describes the arrays of its copy s.
+  predicate st_desc_is{L}(st_storage *p, st_storage s) =
+    p->tensors == s.tensors && p->order == s.order && p->by_name == s.by_name &&
+    p->dims == s.dims && p->meta == s.meta && p->meta_order == s.meta_order &&
+    p->arena == s.arena && p->scratch == s.scratch &&
+    p->tensor_cap == s.tensor_cap && p->dim_cap == s.dim_cap &&
+    p->meta_cap == s.meta_cap && p->arena_cap == s.arena_cap;
+
+  // What the checks after the header pass keep of the result f: where it
+  // points, and the counts and lengths the header pass wrote.
+  predicate st_file_front_kept{L1,L2}(st_file *f) =
+    \at(f->st, L1) == \at(f->st, L2) && \at(f->buf, L1) == \at(f->buf, L2) &&
+    \at(f->len, L1) == \at(f->len, L2) &&
+    \at(f->header_len, L1) == \at(f->header_len, L2) &&
+    \at(f->data_len, L1) == \at(f->data_len, L2) &&
+    \at(f->n_entries, L1) == \at(f->n_entries, L2) &&
+    \at(f->n_meta_entries, L1) == \at(f->n_meta_entries, L2);
+
+  predicate st_file_kept{L1,L2}(st_file *f) =
+    st_file_front_kept{L1,L2}(f) &&
+    \at(f->n_tensors, L1) == \at(f->n_tensors, L2) &&
+    \at(f->n_meta, L1) == \at(f->n_meta, L2);
+
   // loc lies apart from the storage descriptor and all its arrays.
   predicate st_apart_file{L}(st_storage *s, st_file *p) =
     \separated(p, s) &&

@@ -76,12 +76,14 @@ static void st_diag_tensor(st_diag *diag, st_err e, uint64_t offset, const st_te
  */
 st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n,
                           st_mode mode, st_diag *diag, uint32_t *live)
+    /*@ ghost (uint32_t nd) */
 {
     st_err ret = ST_OK;
     uint32_t i;
     uint32_t w = 0u;
     /*@ loop invariant 0 <= i <= n;
         loop invariant st_idx_below(idx, i, n);
+        loop invariant st_dims_in(t, n, nd);
         loop assigns i, idx[0 .. n - 1];
         loop variant n - i;
     */
@@ -89,9 +91,11 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
         idx[i] = i;
     }
     st_mergesort(idx, tmp, n, ST_SORT_TENSOR_NAME, t) /*@ ghost (n) */;
+    /*@ assert st_dims_in(t, n, nd); */
     /*@ loop invariant 0 <= w <= i <= n;
         loop invariant st_idx_below(idx, n, n);
         loop invariant st_names_ok(t, n);
+        loop invariant st_dims_in(t, n, nd);
         loop assigns i, w, ret, idx[0 .. n - 1], t[0 .. n - 1].dropped, *diag;
         loop variant n - i;
     */
@@ -308,21 +312,54 @@ static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t 
 /*
  * ST-VALID-*: the n live tensors among the n_entries entries of the storage
  * s (a copy of the caller's descriptor), sorted by offsets into s.order and
- * walked (st_check_runs); the data section is [prefix, len).
+ * walked (st_check_runs); the data section is [prefix, len). The ghost
+ * parameters name what the caller keeps across the call, so the contract
+ * states it (a fact carried by the callee costs the provers far less than
+ * one the caller carries across the call): the metadata counts nm and nml,
+ * the parse result f and the caller's storage descriptor sp.
  */
 st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t prefix,
                           uint64_t len, st_diag *diag)
+    /*@ ghost (uint32_t nm, uint32_t nml, const st_file *f, const st_storage *sp) */
 {
     st_err ret;
+    /* (the asserts carry, step by step, what the earlier checks
+       established about the arrays this function does not write) */
     st_collect_live(s.order, n, s.tensors, n_entries);
+    /*@ assert st_names_ok(s.tensors, n_entries); */
+    /*@ assert st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert st_keys_ok(s.meta, nm); */
+    /*@ assert st_idx_below(s.by_name, n, n_entries); */
+    /*@ assert st_idx_below(s.meta_order, nml, nm); */
+    /*@ assert st_file_kept{Pre,Here}(f); */
+    /*@ assert st_desc_is(sp, s); */
     if (s.scratch != NULL) {
         st_mergesort(s.order, s.scratch, n, ST_SORT_TENSOR_OFFSET, s.tensors)
             /*@ ghost (n_entries) */;
     } else {
         st_heapsort(s.order, n, ST_SORT_TENSOR_OFFSET, s.tensors, NULL) /*@ ghost (n_entries) */;
     }
+    /*@ assert st_names_ok(s.tensors, n_entries); */
+    /*@ assert st_dims_in(s.tensors, n_entries, s.dim_cap); */
+    /*@ assert st_keys_ok(s.meta, nm); */
+    /*@ assert st_idx_below(s.by_name, n, n_entries); */
+    /*@ assert st_idx_below(s.meta_order, nml, nm); */
+    /*@ assert st_file_kept{Pre,Here}(f); */
+    /*@ assert st_desc_is(sp, s); */
     ret = st_check_runs(s.tensors, s.order, n, s.dims, prefix, len, diag)
         /*@ ghost (n_entries, s.dim_cap) */;
+    /*@ assert f->st == \at(f->st, Pre) && f->buf == \at(f->buf, Pre) &&
+               f->len == \at(f->len, Pre); */
+    /*@ assert f->header_len == \at(f->header_len, Pre) && f->data_len == \at(f->data_len, Pre); */
+    /*@ assert f->n_entries == \at(f->n_entries, Pre) &&
+               f->n_meta_entries == \at(f->n_meta_entries, Pre); */
+    /*@ assert f->n_tensors == \at(f->n_tensors, Pre) && f->n_meta == \at(f->n_meta, Pre); */
+    /*@ assert sp->tensors == s.tensors && sp->order == s.order && sp->by_name == s.by_name; */
+    /*@ assert sp->dims == s.dims && sp->meta == s.meta && sp->meta_order == s.meta_order; */
+    /*@ assert sp->arena == s.arena && sp->scratch == s.scratch; */
+    /*@ assert sp->tensor_cap == s.tensor_cap && sp->dim_cap == s.dim_cap &&
+               sp->meta_cap == s.meta_cap && sp->arena_cap == s.arena_cap; */
+    /*@ assert st_desc_is(sp, s); */
     return ret;
 }
 

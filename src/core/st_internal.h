@@ -252,22 +252,24 @@ st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
 st_err st_parse_entries(st_storage s, const uint8_t *buf, uint32_t n, st_mode mode,
                         st_diag *diag, st_file *out) /*@ ghost (uint64_t len) */;
 
-/*@ requires \valid(t + (0 .. n - 1)) && st_names_ok(t, n);
+/*@ requires \valid(t + (0 .. n - 1)) && st_names_ok(t, n) && st_dims_in(t, n, nd);
     requires \valid(idx + (0 .. n - 1)) && \valid(tmp + (0 .. n - 1));
     requires \valid(diag) && \valid(live);
     requires \separated(t + (0 .. n - 1), idx + (0 .. n - 1), tmp + (0 .. n - 1), diag, live);
-    assigns idx[0 .. n - 1], tmp[0 .. n - 1], t[0 .. n - 1].dropped, *diag, *live;
+    assigns idx[0 .. n - 1], tmp[0 .. n - 1], t[0 .. n - 1], *diag, *live;
     ensures *live <= n && st_idx_below(idx, *live, n);
     ensures st_names_ok(t, n);
+    ensures st_dims_in(t, n, nd);
 */
 st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n,
-                          st_mode mode, st_diag *diag, uint32_t *live);
+                          st_mode mode, st_diag *diag, uint32_t *live)
+    /*@ ghost (uint32_t nd) */;
 
 /*@ requires \valid(m + (0 .. n - 1)) && st_keys_ok(m, n);
     requires \valid(idx + (0 .. n - 1));
     requires \valid(diag) && \valid(live);
     requires \separated(m + (0 .. n - 1), idx + (0 .. n - 1), diag, live);
-    assigns idx[0 .. n - 1], m[0 .. n - 1].dropped, *diag, *live;
+    assigns idx[0 .. n - 1], m[0 .. n - 1], *diag, *live;
     ensures *live <= n && st_idx_below(idx, *live, n);
     ensures st_keys_ok(m, n);
 */
@@ -288,13 +290,31 @@ st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
                         s.tensors + (0 .. s.tensor_cap - 1), s.order + (0 .. s.tensor_cap - 1),
                         s.dims + (0 .. s.dim_cap - 1), diag);
     requires \separated(diag, s.tensors + (0 .. s.tensor_cap - 1));
+    requires nml <= nm <= s.meta_cap && st_keys_ok(s.meta, nm);
+    requires st_idx_below(s.by_name, n, n_entries) && st_idx_below(s.meta_order, nml, nm);
+    requires \separated(s.by_name + (0 .. s.tensor_cap - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.meta_order + (0 .. s.meta_cap - 1), s.order + (0 .. s.tensor_cap - 1),
+                        diag);
+    requires \separated(s.scratch + (0 .. s.tensor_cap - 1), s.by_name + (0 .. s.tensor_cap - 1),
+                        s.meta + (0 .. s.meta_cap - 1), s.meta_order + (0 .. s.meta_cap - 1));
+    requires \valid_read(f) && \separated(f, s.order + (0 .. s.tensor_cap - 1),
+                                          s.scratch + (0 .. s.tensor_cap - 1), diag);
+    requires \valid_read(sp) && st_desc_is(sp, s) && st_desc_apart(sp, s) && \separated(sp, diag);
     assigns s.order[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
             *diag;
     ensures st_idx_below(s.order, n, n_entries);
     ensures \result == ST_OK ==> st_runs_ok(s.tensors, s.order, n, s.dims, len - prefix);
+    ensures st_names_ok(s.tensors, n_entries);
+    ensures st_dims_in(s.tensors, n_entries, s.dim_cap);
+    ensures st_keys_ok(s.meta, nm);
+    ensures st_idx_below(s.by_name, n, n_entries);
+    ensures st_idx_below(s.meta_order, nml, nm);
+    ensures st_file_kept{Pre,Post}(f);
+    ensures st_desc_is(sp, s);
 */
 st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t prefix,
-                          uint64_t len, st_diag *diag);
+                          uint64_t len, st_diag *diag)
+    /*@ ghost (uint32_t nm, uint32_t nml, const st_file *f, const st_storage *sp) */;
 
 /*
  * Contracts of the public functions that other core files call (their

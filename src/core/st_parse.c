@@ -30,7 +30,9 @@
 
 /* Fill out and diag for a parse that has found nothing yet. */
 /*@ requires \valid(out) && \valid(diag) && \separated(out, diag);
+    requires \valid_read(storage) && \separated(storage, out, diag);
     assigns *out, *diag;
+    ensures st_desc_is(storage, \old(*storage));
     ensures out->buf == buf && out->len == len && out->st == storage && out->mode == mode;
     ensures out->n_tensors == 0 && out->n_meta == 0;
 */
@@ -99,6 +101,8 @@ static void st_metas_fact(st_storage st, const uint8_t *h, uint32_t n, uint32_t 
  */
 /*@ requires st_store_ok(s, buf, len, out, diag);
     requires \valid_read(buf + (0 .. len - 1)) && \valid(out) && \valid(diag);
+    requires \valid_read(sp) && st_desc_apart(sp, s) && \separated(sp, out, diag);
+    requires st_desc_is(sp, s);
     assigns *diag, out->header_len, out->data_len, out->n_entries, out->n_meta_entries,
             out->has_metadata,
             s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
@@ -111,17 +115,28 @@ static void st_metas_fact(st_storage st, const uint8_t *h, uint32_t n, uint32_t 
     ensures \result == ST_OK ==> st_names_ok(s.tensors, out->n_entries);
     ensures \result == ST_OK ==> st_keys_ok(s.meta, out->n_meta_entries);
     ensures \result == ST_OK ==> st_dims_in(s.tensors, out->n_entries, s.dim_cap);
+    ensures st_desc_is(sp, s);
+    ensures out->st == \old(out->st) && out->len == \old(out->len) && out->buf == \old(out->buf);
 */
 static st_err st_parse_front(st_storage s, const uint8_t *buf, uint64_t len, st_mode mode,
-                             st_file *out, st_diag *diag)
+                             st_file *out, st_diag *diag) /*@ ghost (const st_storage *sp) */
 {
     st_err ret = ST_OK;
     uint64_t hlen = 0u;
     ret = st_check_prefix(buf, len, mode, diag, &out->header_len);
+    /*@ assert st_desc_is(sp, s); */
     if (ret == ST_OK) {
         hlen = out->header_len;
         out->data_len = len - ST_PREFIX_LEN - hlen;
         ret = st_parse_entries(s, buf, (uint32_t)hlen, mode, diag, out) /*@ ghost (len) */;
+        /*@ assert sp->tensors == s.tensors && sp->order == s.order && sp->by_name == s.by_name; */
+        /*@ assert sp->dims == s.dims && sp->meta == s.meta && sp->meta_order == s.meta_order; */
+        /*@ assert sp->arena == s.arena && sp->scratch == s.scratch; */
+        /*@ assert sp->tensor_cap == s.tensor_cap && sp->dim_cap == s.dim_cap &&
+                   sp->meta_cap == s.meta_cap && sp->arena_cap == s.arena_cap; */
+        /*@ assert st_desc_is(sp, s); */
+        /*@ assert out->st == \at(out->st, Pre) && out->len == \at(out->len, Pre) &&
+                   out->buf == \at(out->buf, Pre); */
     }
     if (ret == ST_OK) {
         /*@ ghost
@@ -140,31 +155,34 @@ static st_err st_parse_front(st_storage s, const uint8_t *buf, uint64_t len, st_
  */
 /*@ requires st_store_ok(s, buf, len, out, diag);
     requires \valid(out) && \valid(diag);
+    requires \valid_read(sp) && st_desc_apart(sp, s) && \separated(sp, out, diag);
+    requires st_desc_is(sp, s);
     requires out->header_len <= ST_HEADER_MAX && ST_PREFIX_LEN + out->header_len <= len;
     requires out->n_entries <= s.tensor_cap && out->n_meta_entries <= s.meta_cap;
     requires st_names_ok(s.tensors, out->n_entries);
     requires st_keys_ok(s.meta, out->n_meta_entries);
     requires st_dims_in(s.tensors, out->n_entries, s.dim_cap);
     assigns *diag, out->n_tensors, out->n_meta,
-            s.tensors[0 .. s.tensor_cap - 1].dropped, s.order[0 .. s.tensor_cap - 1],
+            s.tensors[0 .. s.tensor_cap - 1], s.order[0 .. s.tensor_cap - 1],
             s.by_name[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
-            s.meta[0 .. s.meta_cap - 1].dropped, s.meta_order[0 .. s.meta_cap - 1];
-    ensures out->header_len == \old(out->header_len) && out->n_entries == \old(out->n_entries) &&
-            out->n_meta_entries == \old(out->n_meta_entries);
+            s.meta[0 .. s.meta_cap - 1], s.meta_order[0 .. s.meta_cap - 1];
     ensures \result == ST_OK ==>
-              out->n_tensors <= out->n_entries && out->n_meta <= out->n_meta_entries;
-    ensures \result == ST_OK ==> st_names_ok(s.tensors, out->n_entries);
-    ensures \result == ST_OK ==> st_keys_ok(s.meta, out->n_meta_entries);
-    ensures \result == ST_OK ==> st_dims_in(s.tensors, out->n_entries, s.dim_cap);
-    ensures \result == ST_OK ==> st_idx_below(s.order, out->n_tensors, out->n_entries);
-    ensures \result == ST_OK ==> st_idx_below(s.by_name, out->n_tensors, out->n_entries);
-    ensures \result == ST_OK ==> st_idx_below(s.meta_order, out->n_meta, out->n_meta_entries);
+              out->n_tensors <= \old(out->n_entries) && out->n_meta <= \old(out->n_meta_entries);
+    ensures \result == ST_OK ==> st_names_ok(s.tensors, \old(out->n_entries));
+    ensures \result == ST_OK ==> st_keys_ok(s.meta, \old(out->n_meta_entries));
+    ensures \result == ST_OK ==> st_dims_in(s.tensors, \old(out->n_entries), s.dim_cap);
+    ensures \result == ST_OK ==> st_idx_below(s.order, out->n_tensors, \old(out->n_entries));
+    ensures \result == ST_OK ==> st_idx_below(s.by_name, out->n_tensors, \old(out->n_entries));
+    ensures \result == ST_OK ==> st_idx_below(s.meta_order, out->n_meta, \old(out->n_meta_entries));
     ensures \result == ST_OK ==>
               st_runs_ok(s.tensors, s.order, out->n_tensors, s.dims,
-                         len - ST_PREFIX_LEN - out->header_len);
+                         len - ST_PREFIX_LEN - \old(out->header_len));
+    ensures st_desc_is(sp, s);
+    ensures st_file_front_kept{Pre,Post}(out);
 */
 static st_err st_parse_back(st_storage s, uint64_t len, st_mode mode, st_file *out,
-                            st_diag *diag) /*@ ghost (const uint8_t *buf) */
+                            st_diag *diag)
+    /*@ ghost (const uint8_t *buf, const st_storage *sp) */
 {
     st_err ret = ST_OK;
     const uint32_t n_entries = out->n_entries;
@@ -173,27 +191,28 @@ static st_err st_parse_back(st_storage s, uint64_t len, st_mode mode, st_file *o
     uint32_t n_tensors = 0u;
     /*@ ghost uint32_t n_live_meta = 0u; */
     ret = st_resolve_tensors(s.tensors, s.by_name, s.order, n_entries, mode, diag,
-                             &out->n_tensors);
-    /*@ assert out->header_len == \at(out->header_len, Pre) && out->n_entries == n_entries &&
-               out->n_meta_entries == n_meta; */
+                             &out->n_tensors) /*@ ghost (s.dim_cap) */;
+    /*@ assert st_desc_is(sp, s); */
+    /*@ assert st_file_front_kept{Pre,Here}(out); */
     /*@ assert st_keys_ok(s.meta, n_meta); */
     if (ret == ST_OK) {
         n_tensors = out->n_tensors;
         ret = st_resolve_meta(s.meta, s.meta_order, n_meta, mode, diag, &out->n_meta);
         /*@ ghost n_live_meta = out->n_meta; */
+        /*@ assert out->n_tensors == n_tensors; */
+        /*@ assert sp->tensors == s.tensors && sp->order == s.order && sp->by_name == s.by_name; */
+        /*@ assert sp->dims == s.dims && sp->meta == s.meta && sp->meta_order == s.meta_order; */
+        /*@ assert sp->arena == s.arena && sp->scratch == s.scratch; */
+        /*@ assert sp->tensor_cap == s.tensor_cap && sp->dim_cap == s.dim_cap &&
+                   sp->meta_cap == s.meta_cap && sp->arena_cap == s.arena_cap; */
+        /*@ assert st_desc_is(sp, s); */
+        /*@ assert st_file_front_kept{Pre,Here}(out); */
     }
-    /*@ assert out->header_len == \at(out->header_len, Pre) && out->n_entries == n_entries &&
-               out->n_meta_entries == n_meta && (ret == ST_OK ==> out->n_tensors == n_tensors); */
-    /*@ assert ret == ST_OK ==> st_names_ok(s.tensors, n_entries); */
-    /*@ assert ret == ST_OK ==> st_dims_in(s.tensors, n_entries, s.dim_cap); */
-    /*@ assert ret == ST_OK ==> st_idx_below(s.by_name, n_tensors, n_entries); */
     if (ret == ST_OK) {
-        ret = st_validate_layout(s, n_entries, n_tensors, prefix, len, diag);
+        ret = st_validate_layout(s, n_entries, n_tensors, prefix, len, diag)
+            /*@ ghost (n_meta, n_live_meta, out, sp) */;
     }
-    /*@ assert out->header_len == \at(out->header_len, Pre); */
-    /*@ assert out->n_entries == n_entries && out->n_meta_entries == n_meta; */
     /*@ assert ret == ST_OK ==> out->n_tensors == n_tensors; */
-    /*@ assert ret == ST_OK ==> out->n_meta == n_live_meta; */
     return ret;
 }
 
@@ -210,16 +229,25 @@ st_err st_parse(const uint8_t *buf, uint64_t len, st_mode mode,
     const st_storage s = *storage;
     st_parse_reset(buf, len, mode, storage, out, diag);
     /*@ assert st_store_ok(s, buf, len, out, diag); */
-    ret = st_parse_front(s, buf, len, mode, out, diag);
-    if (ret == ST_OK) {
-        ret = st_parse_back(s, len, mode, out, diag) /*@ ghost (buf) */;
-    }
+    /*@ assert st_desc_apart(storage, s) && \separated(storage, out, diag); */
+    /*@ assert st_desc_is(storage, s); */
+    ret = st_parse_front(s, buf, len, mode, out, diag) /*@ ghost (storage) */;
+    /*@ assert st_desc_is(storage, s); */
     /*@ assert out->st == storage && out->len == len; */
-    /*@ assert storage->tensors == s.tensors && storage->order == s.order &&
-               storage->by_name == s.by_name && storage->dims == s.dims &&
-               storage->meta == s.meta && storage->meta_order == s.meta_order; */
-    /*@ assert storage->tensor_cap == s.tensor_cap && storage->dim_cap == s.dim_cap &&
-               storage->meta_cap == s.meta_cap; */
+    if (ret == ST_OK) {
+        ret = st_parse_back(s, len, mode, out, diag) /*@ ghost (buf, storage) */;
+        /*@ assert st_desc_is(storage, s); */
+        /*@ assert out->st == storage && out->len == len && out->buf == buf; */
+    }
+    /*@ assert ret == ST_OK ==> out->header_len <= ST_HEADER_MAX &&
+               ST_PREFIX_LEN + out->header_len <= len &&
+               out->data_len == len - ST_PREFIX_LEN - out->header_len; */
+    /*@ assert ret == ST_OK ==>
+               st_runs_ok(s.tensors, s.order, out->n_tensors, s.dims, out->data_len); */
+    /*@ assert ret == ST_OK ==> st_layout_ok(out); */
+    /*@ assert ret == ST_OK ==> st_storage_valid(storage); */
+    /*@ assert ret == ST_OK ==>
+               st_entries_ok(storage, out->n_entries, out->n_meta_entries, storage->dim_cap); */
     /* on success diag->code still holds the ST_OK of st_parse_reset */
     if (ret != ST_OK) {
         diag->code = ret;

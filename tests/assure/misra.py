@@ -23,6 +23,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -124,7 +125,12 @@ def run_cppcheck(layer, build, addon):
     for pattern in spec["inputs"]:
         files += sorted(glob.glob(os.path.join(ROOT, pattern)))
     files = [os.path.relpath(p, ROOT) for p in files]
+    # The build directory holds cppcheck's per-file results and the
+    # cross-unit summaries the 8.x rules read. It starts empty on every run,
+    # so the findings depend on the present sources alone, never on results
+    # kept from an earlier version of a file.
     cache = os.path.join(build, "cppcheck-" + layer)
+    shutil.rmtree(cache, ignore_errors=True)
     os.makedirs(cache, exist_ok=True)
     cmd = ["cppcheck", "-j2", "--addon=" + addon, "--inline-suppr", "--std=c11",
            "--quiet", "--enable=warning,portability", "--error-exitcode=0",
