@@ -489,6 +489,112 @@ static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor
 }
 
 /*
+ * ST-META-3: store one pair of __metadata__, its key scanned at key_at and
+ * its value after it, in s.meta when it fits; counted in any case.
+ */
+/*@ requires st_hp_ok(c, s, p);
+    requires st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
+    requires \valid_read(key) && st_jstring_ok(key, c->n);
+    requires \valid_read(val) && st_jstring_ok(val, c->n);
+    requires \separated(key, p, c->h + (0 .. c->n - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires \separated(val, p, c->h + (0 .. c->n - 1), s.meta + (0 .. s.meta_cap - 1),
+                        s.arena + (0 .. s.arena_cap - 1));
+    requires p->used.meta <= key_at && p->used.arena <= key_at;
+    requires key_at < key->raw_at && key->raw_at + key->raw_len < val->raw_at;
+    requires val->raw_at + val->raw_len < c->pos;
+    assigns p->used.meta, p->used.arena, s.meta[0 .. s.meta_cap - 1],
+            s.arena[0 .. s.arena_cap - 1];
+    ensures st_hp_ok(c, s, p);
+    ensures p->used.meta == \old(p->used.meta) + 1 && p->used.meta <= c->pos;
+    ensures \old(p->used.arena) <= p->used.arena <= c->pos;
+    ensures st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
+*/
+static void st_meta_store(const st_cursor *c, st_storage s, st_hparse *p, const st_jstring *key,
+                          const st_jstring *val, uint32_t key_at)
+{
+    const uint8_t *k = st_keep_string(c, s, p, key);
+    const uint8_t *v = st_keep_string(c, s, p, val);
+    /*@ assert st_hdr_str_ok(k, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
+                             p->used.arena); */
+    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
+    if (p->used.meta < s.meta_cap) {
+        st_meta *m = &s.meta[p->used.meta];
+        m->key = k;
+        m->key_len = key->dec_len;
+        m->value = v;
+        m->value_len = val->dec_len;
+        m->key_pos = key_at;
+        m->dropped = false;
+    }
+    p->used.meta++;
+}
+
+/*
+ * The two strings of one "key": "value" pair of __metadata__ (ST-META-3:
+ * the value a string), from the white space before the key to the end of
+ * the value; the key's first byte is at *key_at.
+ */
+/*@ requires st_cursor_ok(c);
+    requires \valid(key) && \valid(val) && \valid(key_at);
+    requires \separated(key, val, key_at, c, c->h + (0 .. c->n - 1));
+    assigns c->pos, c->err_pos, *key, *val, *key_at;
+    ensures st_cursor_ok(c);
+    ensures \old(c->pos) <= c->pos;
+    ensures \result == ST_OK ==>
+              st_jstring_ok(key, c->n) && st_jstring_ok(val, c->n) &&
+              \old(c->pos) <= *key_at < key->raw_at &&
+              key->raw_at + key->raw_len < val->raw_at &&
+              val->raw_at + val->raw_len < c->pos;
+*/
+static st_err st_meta_strings(st_cursor *c, st_jstring *key, st_jstring *val, uint32_t *key_at)
+{
+    st_err ret;
+    st_json_skip_ws(c);
+    *key_at = c->pos;
+    ret = st_json_string(c, key);
+    st_json_skip_ws(c);
+    if (ret == ST_OK) {
+        ret = st_json_expect(c, (uint8_t)':');
+    }
+    st_json_skip_ws(c);
+    if ((ret == ST_OK) && ((c->pos >= c->n) || (c->h[c->pos] != (uint8_t)'"'))) {
+        ret = st_fail(c, ST_E_SCHEMA_METADATA, c->pos);
+    }
+    if (ret == ST_OK) {
+        ret = st_json_string(c, val);
+    }
+    return ret;
+}
+
+/* One pair of __metadata__: its strings, then stored (st_meta_store). */
+/*@ requires st_hp_ok(c, s, p) && st_hp_counts(c, p);
+    requires st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
+    assigns c->pos, c->err_pos, p->used.meta, p->used.arena,
+            s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1];
+    ensures st_hp_ok(c, s, p);
+    ensures st_hp_counts(c, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures \old(p->used.meta) <= p->used.meta && \old(p->used.arena) <= p->used.arena;
+    ensures st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
+*/
+static st_err st_parse_meta_pair(st_cursor *c, st_storage s, st_hparse *p)
+{
+    st_jstring key;
+    st_jstring val;
+    uint32_t key_at = 0u;
+    st_err ret = st_meta_strings(c, &key, &val, &key_at);
+    /*@ assert c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre); */
+    /*@ assert p->used.meta == \at(p->used.meta, Pre) &&
+               p->used.arena == \at(p->used.arena, Pre); */
+    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
+    if (ret == ST_OK) {
+        st_meta_store(c, s, p, &key, &val, key_at);
+    }
+    return ret;
+}
+
+/*
  * ST-META-1, ST-META-3, ST-STRICT-8: the value of __metadata__: null (none;
  * refused in strict) or an object of string values.
  */
@@ -535,36 +641,8 @@ static st_err st_parse_metadata(st_cursor *c, st_storage s, st_hparse *p)
             loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0);
         */
         while ((ret == ST_OK) && !done) {
-            st_jstring key;
-            st_jstring val;
-            uint32_t key_at;
-            st_json_skip_ws(c);
-            key_at = c->pos;
-            ret = st_json_string(c, &key);
-            st_json_skip_ws(c);
+            ret = st_parse_meta_pair(c, s, p);
             if (ret == ST_OK) {
-                ret = st_json_expect(c, (uint8_t)':');
-            }
-            st_json_skip_ws(c);
-            if ((ret == ST_OK) && ((c->pos >= c->n) || (c->h[c->pos] != (uint8_t)'"'))) {
-                ret = st_fail(c, ST_E_SCHEMA_METADATA, c->pos);
-            }
-            if (ret == ST_OK) {
-                ret = st_json_string(c, &val);
-            }
-            if (ret == ST_OK) {
-                const uint8_t *k = st_keep_string(c, s, p, &key);
-                const uint8_t *v = st_keep_string(c, s, p, &val);
-                if (p->used.meta < s.meta_cap) {
-                    st_meta *m = &s.meta[p->used.meta];
-                    m->key = k;
-                    m->key_len = key.dec_len;
-                    m->value = v;
-                    m->value_len = val.dec_len;
-                    m->key_pos = key_at;
-                    m->dropped = false;
-                }
-                p->used.meta++;
                 st_json_skip_ws(c);
                 if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
                     c->pos++;
