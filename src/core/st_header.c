@@ -460,27 +460,35 @@ static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st
  * object, or (compat) a 3-element array; anything else has the wrong type.
  */
 /*@ requires st_hp_entry_pre(c, s, p, t);
+    requires \separated(t, s.tensors + (0 .. s.tensor_cap - 1));
+    requires h == c->h && n == c->n && st_hdr_tensors_ok(s, h, n, k, p->used.dims, a);
     assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
     ensures st_hp_ok(c, s, p);
     ensures st_hp_tensor_ok(c, s, p, t);
     ensures st_hp_grown{Pre, Post}(c, p);
+    ensures st_hdr_tensors_ok(s, h, n, k, \old(p->used.dims), a);
 */
 static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
+    /*@ ghost (const uint8_t *h, uint32_t n, uint32_t k, uint32_t a) */
 {
     st_err ret = ST_OK;
     uint8_t open = (c->pos < c->n) ? c->h[c->pos] : 0u;
     if (open == (uint8_t)'[') {
         if (p->mode == ST_MODE_STRICT) {
             ret = st_fail(c, ST_E_STRICT_ARRAY_ENTRY, c->pos);
+            /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
         } else {
             ret = st_parse_entry_array(c, s, p, t);
+            /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
         }
     } else if (open == (uint8_t)'{') {
         ret = st_parse_entry_object(c, s, p, t);
+        /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
     } else {
         /* a scalar: the wrong type if it is a valid value at all */
         uint32_t at = c->pos;
         ret = st_json_skip_value(c, 1u);
+        /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
         if (ret == ST_OK) {
             ret = st_fail(c, ST_E_SCHEMA_ENTRY, at);
         }
@@ -698,6 +706,34 @@ static void st_tensor_start(st_tensor *t, const uint8_t *name, uint32_t name_len
     t->end = 0u;
 }
 
+/* The entry t goes to the caller's storage, as entry k, when it fits. */
+/*@ requires \valid(s.tensors + (0 .. s.tensor_cap - 1)) && \valid_read(t);
+    requires \separated(t, s.tensors + (0 .. s.tensor_cap - 1));
+    requires st_hdr_tensors_ok(s, h, n, k, d, a);
+    requires st_hdr_tensor_ok(t, h, n, s.arena, s.arena_cap, d, a);
+    assigns s.tensors[0 .. s.tensor_cap - 1];
+    ensures st_hdr_tensors_ok(s, h, n, k + 1, d, a);
+*/
+static void st_tensor_put(st_storage s, uint32_t k, const st_tensor *t)
+    /*@ ghost (const uint8_t *h, uint32_t n, uint32_t d, uint32_t a) */
+{
+    if (k < s.tensor_cap) {
+        /* field by field: the provers follow plain stores, not a struct copy */
+        st_tensor *e = &s.tensors[k];
+        e->name = t->name;
+        e->name_len = t->name_len;
+        e->rank = t->rank;
+        e->dims_at = t->dims_at;
+        e->key_pos = t->key_pos;
+        e->offsets_pos = t->offsets_pos;
+        e->dtype = t->dtype;
+        e->dropped = t->dropped;
+        e->begin = t->begin;
+        e->end = t->end;
+        /*@ assert st_hdr_tensor_ok(s.tensors + k, h, n, s.arena, s.arena_cap, d, a); */
+    }
+}
+
 /*
  * ST-SCHEMA-6: a tensor entry named by key (whose first byte is at key_at;
  * no name is refused for its content), parsed into t and then copied to
@@ -739,20 +775,25 @@ static st_err st_parse_tensor(st_cursor *c, st_storage s, st_hparse *p, st_heade
     /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
     /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
     st_tensor_start(t, name, key->dec_len, key_at);
+    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
     p->used.tensors++;
     /*@ ghost uint32_t d0 = p->used.dims; */
-    ret = st_parse_entry(c, s, p, t);
+    ret = st_parse_entry(c, s, p, t) /*@ ghost (c->h, c->n, k, p->used.arena) */;
     /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, d0, p->used.arena); */
     /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
     /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
-    /* the entry goes to the caller's storage when it fits */
-    if (k < s.tensor_cap) {
-        s.tensors[k] = *t;
-    }
+    /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p); */
+    /*@ assert st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                             p->used.arena); */
     if (ret != ST_OK) {
         r->err_name = (name != NULL) ? name : &c->h[key->raw_at];
         r->err_name_len = (name != NULL) ? key->dec_len : key->raw_len;
     }
+    /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p); */
+    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
+    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
+    /*@ assert st_hp_tensor_ok(c, s, p, t); */
+    st_tensor_put(s, k, t) /*@ ghost (c->h, c->n, p->used.dims, p->used.arena) */;
     return ret;
 }
 
