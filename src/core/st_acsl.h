@@ -111,6 +111,29 @@
     \forall integer i; 0 <= i < count && i < s.meta_cap ==>
       st_hdr_meta_ok(s.meta + i, h, n, s.arena, s.arena_cap, arena_used);
 
+  // Between labels L1 and L2 the first count entries kept every field the
+  // two predicates above read: a frame, stated once, so that a caller
+  // carries the entries across a call with one equality per field.
+  predicate st_tensors_same{L1,L2}(st_tensor *t, integer count) =
+    \forall integer i; 0 <= i < count ==>
+      \at(t[i].name, L1) == \at(t[i].name, L2) &&
+      \at(t[i].name_len, L1) == \at(t[i].name_len, L2) &&
+      \at(t[i].rank, L1) == \at(t[i].rank, L2) &&
+      \at(t[i].dims_at, L1) == \at(t[i].dims_at, L2) &&
+      \at(t[i].dtype, L1) == \at(t[i].dtype, L2) &&
+      \at(t[i].key_pos, L1) == \at(t[i].key_pos, L2) &&
+      \at(t[i].offsets_pos, L1) == \at(t[i].offsets_pos, L2) &&
+      \at(t[i].dropped, L1) == \at(t[i].dropped, L2);
+
+  predicate st_metas_same{L1,L2}(st_meta *m, integer count) =
+    \forall integer i; 0 <= i < count ==>
+      \at(m[i].key, L1) == \at(m[i].key, L2) &&
+      \at(m[i].key_len, L1) == \at(m[i].key_len, L2) &&
+      \at(m[i].value, L1) == \at(m[i].value, L2) &&
+      \at(m[i].value_len, L1) == \at(m[i].value_len, L2) &&
+      \at(m[i].key_pos, L1) == \at(m[i].key_pos, L2) &&
+      \at(m[i].dropped, L1) == \at(m[i].dropped, L2);
+
   // ------------------------------------------------------------ ST-UTF8-1
 
   predicate st_utf8_cont(integer b) = 0x80 <= b <= 0xBF;

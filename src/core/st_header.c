@@ -75,6 +75,18 @@ typedef struct st_hparse {
       \forall st_storage s, uint8_t *h, integer n, count, a1, a2;
         st_hdr_metas_ok(s, h, n, count, a1) && a1 <= a2 ==>
         st_hdr_metas_ok(s, h, n, count, a2);
+
+    // ... and they stay well formed where their fields are unchanged.
+    lemma st_hdr_tensors_kept{L1,L2}:
+      \forall st_storage s, uint8_t *h, integer n, count, d, a;
+        st_hdr_tensors_ok{L1}(s, h, n, count, d, a) &&
+        st_tensors_same{L1,L2}(s.tensors, s.tensor_cap) ==>
+        st_hdr_tensors_ok{L2}(s, h, n, count, d, a);
+    lemma st_hdr_metas_kept{L1,L2}:
+      \forall st_storage s, uint8_t *h, integer n, count, a;
+        st_hdr_metas_ok{L1}(s, h, n, count, a) &&
+        st_metas_same{L1,L2}(s.meta, s.meta_cap) ==>
+        st_hdr_metas_ok{L2}(s, h, n, count, a);
 */
 
 /* Store a decoded string: zero-copy when it had no escapes, else into the arena. */
@@ -467,6 +479,7 @@ static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st
     ensures st_hp_tensor_ok(c, s, p, t);
     ensures st_hp_grown{Pre, Post}(c, p);
     ensures st_hdr_tensors_ok(s, h, n, k, \old(p->used.dims), a);
+    ensures st_metas_same{Pre, Post}(s.meta, s.meta_cap);
 */
 static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
     /*@ ghost (const uint8_t *h, uint32_t n, uint32_t k, uint32_t a) */
@@ -477,18 +490,22 @@ static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor
         if (p->mode == ST_MODE_STRICT) {
             ret = st_fail(c, ST_E_STRICT_ARRAY_ENTRY, c->pos);
             /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
+            /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
         } else {
             ret = st_parse_entry_array(c, s, p, t);
             /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
+            /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
         }
     } else if (open == (uint8_t)'{') {
         ret = st_parse_entry_object(c, s, p, t);
         /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
+        /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
     } else {
         /* a scalar: the wrong type if it is a valid value at all */
         uint32_t at = c->pos;
         ret = st_json_skip_value(c, 1u);
         /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
+        /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
         if (ret == ST_OK) {
             ret = st_fail(c, ST_E_SCHEMA_ENTRY, at);
         }
@@ -711,8 +728,10 @@ static void st_tensor_start(st_tensor *t, const uint8_t *name, uint32_t name_len
     requires \separated(t, s.tensors + (0 .. s.tensor_cap - 1));
     requires st_hdr_tensors_ok(s, h, n, k, d, a);
     requires st_hdr_tensor_ok(t, h, n, s.arena, s.arena_cap, d, a);
+    requires \separated(s.tensors + (0 .. s.tensor_cap - 1), s.meta + (0 .. s.meta_cap - 1));
     assigns s.tensors[0 .. s.tensor_cap - 1];
     ensures st_hdr_tensors_ok(s, h, n, k + 1, d, a);
+    ensures st_metas_same{Pre, Post}(s.meta, s.meta_cap);
 */
 static void st_tensor_put(st_storage s, uint32_t k, const st_tensor *t)
     /*@ ghost (const uint8_t *h, uint32_t n, uint32_t d, uint32_t a) */
@@ -732,6 +751,76 @@ static void st_tensor_put(st_storage s, uint32_t k, const st_tensor *t)
         e->end = t->end;
         /*@ assert st_hdr_tensor_ok(s.tensors + k, h, n, s.arena, s.arena_cap, d, a); */
     }
+}
+
+/*
+ * The entry named name (its key at key_at, the cursor on its value): t
+ * filled from the value, then stored as entry p->used.tensors when it fits.
+ */
+/*@ requires st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    requires p->used.tensors <= key_at && key_at < c->pos;
+    requires st_hdr_str_ok(name, name_len, c->h, c->n, s.arena, s.arena_cap, p->used.arena);
+    requires st_hp_target(c, s, p, t) && \separated(t, s.tensors + (0 .. s.tensor_cap - 1));
+    assigns c->pos, c->err_pos, p->used.tensors, p->used.dims, s.tensors[0 .. s.tensor_cap - 1],
+            s.dims[0 .. s.dim_cap - 1], *t;
+    ensures st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p);
+    ensures \old(c->pos) <= c->pos;
+    ensures p->used.arena == \old(p->used.arena) && p->used.meta == \old(p->used.meta);
+*/
+static st_err st_tensor_fill(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t,
+                             const uint8_t *name, uint32_t name_len, uint32_t key_at)
+{
+    st_err ret = ST_OK;
+    uint32_t k = p->used.tensors;
+    st_tensor_start(t, name, name_len, key_at);
+    /*@ assert p->used.arena == \at(p->used.arena, Pre) && p->used.meta == \at(p->used.meta, Pre) &&
+               p->used.dims == \at(p->used.dims, Pre) && p->used.tensors == k; */
+    /*@ assert c->pos == \at(c->pos, Pre) && c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre); */
+    /*@ assert st_hp_ok(c, s, p); */
+    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
+    /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
+    /*@ assert st_hp_tensor_ok(c, s, p, t); */
+    p->used.tensors++;
+    /*@ assert p->used.arena == \at(p->used.arena, Pre) && p->used.meta == \at(p->used.meta, Pre) &&
+               p->used.dims == \at(p->used.dims, Pre) && p->used.tensors == k + 1; */
+    /*@ assert st_hp_ok(c, s, p) && p->used.dims <= c->pos; */
+    /*@ assert st_hp_target(c, s, p, t) && st_hp_tensor_ok(c, s, p, t); */
+    /*@ ghost uint32_t d0 = p->used.dims; */
+    ret = st_parse_entry(c, s, p, t) /*@ ghost (c->h, c->n, k, p->used.arena) */;
+    /*@ assert p->used.arena == \at(p->used.arena, Pre) && p->used.meta == \at(p->used.meta, Pre) &&
+               p->used.tensors == k + 1; */
+    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, d0, p->used.arena); */
+    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
+    /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
+    /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p); */
+    /*@ assert st_hp_tensor_ok(c, s, p, t); */
+    st_tensor_put(s, k, t) /*@ ghost (c->h, c->n, p->used.dims, p->used.arena) */;
+    /*@ assert p->used.arena == \at(p->used.arena, Pre) && p->used.meta == \at(p->used.meta, Pre) &&
+               p->used.tensors == k + 1; */
+    /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
+    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
+    return ret;
+}
+
+/* The failing entry's name goes to r; the entries stored are not touched. */
+/*@ requires \valid(r);
+    requires \separated(r, s.tensors + (0 .. s.tensor_cap - 1), s.meta + (0 .. s.meta_cap - 1));
+    requires st_hdr_str_ok(name, len, h, n, s.arena, s.arena_cap, a);
+    requires st_hdr_tensors_ok(s, h, n, nt, d, a) && st_hdr_metas_ok(s, h, n, nm, a);
+    assigns r->err_name, r->err_name_len;
+    ensures st_hdr_str_ok(r->err_name, r->err_name_len, h, n, s.arena, s.arena_cap, a);
+    ensures st_hdr_tensors_ok(s, h, n, nt, d, a) && st_hdr_metas_ok(s, h, n, nm, a);
+*/
+static void st_blame(st_header_result *r, const uint8_t *name, uint32_t len)
+    /*@ ghost (st_storage s, const uint8_t *h, uint32_t n, uint32_t nt, uint32_t nm,
+               uint32_t d, uint32_t a) */
+{
+    r->err_name = name;
+    /*@ assert st_tensors_same{Pre, Here}(s.tensors, s.tensor_cap); */
+    /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
+    r->err_name_len = len;
+    /*@ assert st_tensors_same{Pre, Here}(s.tensors, s.tensor_cap); */
+    /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
 }
 
 /*
@@ -770,30 +859,34 @@ static st_err st_parse_tensor(st_cursor *c, st_storage s, st_hparse *p, st_heade
                               const st_jstring *key, uint32_t key_at, st_tensor *t)
 {
     st_err ret = ST_OK;
-    uint32_t k = p->used.tensors;
     const uint8_t *name = st_keep_string(c, s, p, key);
-    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
-    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
-    st_tensor_start(t, name, key->dec_len, key_at);
-    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
-    p->used.tensors++;
-    /*@ ghost uint32_t d0 = p->used.dims; */
-    ret = st_parse_entry(c, s, p, t) /*@ ghost (c->h, c->n, k, p->used.arena) */;
-    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, d0, p->used.arena); */
-    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
-    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
-    /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p); */
+    /*@ assert st_hp_entries(c, s, p) && st_hp_counts(c, p); */
+    /*@ assert st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+                             p->used.arena); */
+    /*@ assert st_hdr_str_ok(name, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
+                             p->used.arena); */
+    /*@ ghost uint32_t a1 = p->used.arena; */
+    ret = st_tensor_fill(c, s, p, t, name, key->dec_len, key_at);
+    /*@ assert r->err_name == \at(r->err_name, Pre) &&
+               r->err_name_len == \at(r->err_name_len, Pre); */
+    /*@ assert c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre) && p->used.arena == a1; */
+    /*@ assert key->raw_at + key->raw_len < c->n && key->dec_len == \at(key->dec_len, Pre); */
     /*@ assert st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
                              p->used.arena); */
     if (ret != ST_OK) {
-        r->err_name = (name != NULL) ? name : &c->h[key->raw_at];
-        r->err_name_len = (name != NULL) ? key->dec_len : key->raw_len;
+        if (name != NULL) {
+            /*@ assert st_hdr_str_ok(name, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
+                                     p->used.arena); */
+            st_blame(r, name, key->dec_len)
+                /*@ ghost (s, c->h, c->n, p->used.tensors, p->used.meta, p->used.dims,
+                           p->used.arena) */;
+        } else {
+            /*@ assert st_hdr_in(&c->h[key->raw_at], key->raw_len, c->h, c->n); */
+            st_blame(r, &c->h[key->raw_at], key->raw_len)
+                /*@ ghost (s, c->h, c->n, p->used.tensors, p->used.meta, p->used.dims,
+                           p->used.arena) */;
+        }
     }
-    /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p); */
-    /*@ assert st_hdr_tensors_ok(s, c->h, c->n, k, p->used.dims, p->used.arena); */
-    /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
-    /*@ assert st_hp_tensor_ok(c, s, p, t); */
-    st_tensor_put(s, k, t) /*@ ghost (c->h, c->n, p->used.dims, p->used.arena) */;
     return ret;
 }
 
