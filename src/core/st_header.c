@@ -925,13 +925,46 @@ static st_err st_parse_member_in(st_cursor *c, st_storage s, st_hparse *p, st_he
         ret = st_json_expect(c, (uint8_t)':');
     }
     st_json_skip_ws(c);
+    /*@ assert p->used.tensors == \at(p->used.tensors, Pre) &&
+               p->used.dims == \at(p->used.dims, Pre) &&
+               p->used.meta == \at(p->used.meta, Pre) &&
+               p->used.arena == \at(p->used.arena, Pre); */
+    /*@ assert r->err_name == \at(r->err_name, Pre) &&
+               r->err_name_len == \at(r->err_name_len, Pre); */
+    /*@ assert st_tensors_same{Pre, Here}(s.tensors, s.tensor_cap); */
+    /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
+    /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p); */
     if (ret == ST_OK) {
         if (st_is_metadata_key(c->h, key)) {
             if (p->seen_metadata) {
                 ret = st_fail(c, ST_E_SCHEMA_DUP_METADATA, key_at);
+                /*@ assert st_tensors_same{Pre, Here}(s.tensors, s.tensor_cap); */
+                /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
+                /*@ assert st_hp_entries(c, s, p); */
+                /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p); */
             } else {
                 p->seen_metadata = true;
+                /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p); */
+                /*@ assert \separated(s.tensors + (0 .. s.tensor_cap - 1),
+                                      s.meta + (0 .. s.meta_cap - 1),
+                                      s.arena + (0 .. s.arena_cap - 1)); */
+                /*@ assert \separated(s.tensors + (0 .. s.tensor_cap - 1), c, p); */
                 ret = st_parse_metadata(c, s, p);
+                /*@ assert p->used.tensors == \at(p->used.tensors, Pre) &&
+                           p->used.dims == \at(p->used.dims, Pre) &&
+                           \at(p->used.arena, Pre) <= p->used.arena; */
+                /*@ assert r->err_name == \at(r->err_name, Pre) &&
+                           r->err_name_len == \at(r->err_name_len, Pre); */
+                /*@ assert st_tensors_same{Pre, Here}(s.tensors, s.tensor_cap); */
+                /*@ assert st_hdr_tensors_ok(s, c->h, c->n, \at(p->used.tensors, Pre),
+                                             \at(p->used.dims, Pre), \at(p->used.arena, Pre)); */
+                /*@ assert st_hdr_tensors_ok(s, c->h, c->n, p->used.tensors, p->used.dims,
+                                             p->used.arena); */
+                /*@ assert st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena,
+                                         s.arena_cap, p->used.arena); */
+                /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
+                /*@ assert st_hp_entries(c, s, p); */
+                /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p); */
             }
         } else {
             ret = st_parse_tensor(c, s, p, r, key, key_at, scratch);
