@@ -429,11 +429,16 @@ static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st
         st_json_skip_ws(c);
         key_at = c->pos;
         ret = st_json_string(c, &key);
+        /*@ assert p->used.dims == \at(p->used.dims, LoopCurrent) &&
+                   p->used.arena == \at(p->used.arena, LoopCurrent); */
+        /*@ assert c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre); */
+        /*@ assert st_hp_tensor_ok(c, s, p, t); */
         st_json_skip_ws(c);
         if (ret == ST_OK) {
             ret = st_json_expect(c, (uint8_t)':');
         }
         st_json_skip_ws(c);
+        /*@ assert st_hp_tensor_ok(c, s, p, t); */
         if (ret == ST_OK) {
             f = st_field_of(c->h, &key);
             if (f == 0u) {
@@ -442,13 +447,16 @@ static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st
                 } else {
                     ret = st_json_skip_value(c, 2u);
                 }
+                /*@ assert st_hp_tensor_ok(c, s, p, t); */
             } else if ((seen & f) != 0u) {
                 ret = st_fail(c, ST_E_SCHEMA_DUP_FIELD, key_at);
+                /*@ assert st_hp_tensor_ok(c, s, p, t); */
             } else {
                 seen |= f;
                 ret = st_parse_field(c, s, p, f, t);
             }
         }
+        /*@ assert st_hp_tensor_ok(c, s, p, t); */
         if (ret == ST_OK) {
             st_json_skip_ws(c);
             if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
