@@ -468,6 +468,8 @@ st_err st_parse_entries(st_storage s, const uint8_t *buf, uint32_t n, st_mode mo
     c.pos = 0u;
     c.err_pos = 0u;
     ret = st_parse_header(&c, mode, hs, &hr);
+    /*@ assert out->st == \at(out->st, Pre) && out->len == \at(out->len, Pre) &&
+               out->buf == \at(out->buf, Pre); */
     fits = st_storage_fits(s, hr.need);
     /*@ assert c.h == buf + ST_PREFIX_LEN && c.n == n; */
     /*@ ghost
@@ -480,6 +482,8 @@ st_err st_parse_entries(st_storage s, const uint8_t *buf, uint32_t n, st_mode mo
     */
     st_entries_done(diag, out, &hr, ret != ST_OK, fits, c.err_pos)
         /*@ ghost (hs, c.h, c.n, nt, nm) */;
+    /*@ assert out->st == \at(out->st, Pre) && out->len == \at(out->len, Pre) &&
+               out->buf == \at(out->buf, Pre); */
     if ((ret == ST_OK) && !fits) {
         ret = ST_E_STORAGE;
     }

@@ -248,6 +248,7 @@ st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
                                 diag->need.arena);
     ensures \result == ST_OK ==>
               st_hdr_metas_ok(s, buf + ST_PREFIX_LEN, n, out->n_meta_entries, diag->need.arena);
+    ensures out->st == \old(out->st) && out->len == \old(out->len) && out->buf == \old(out->buf);
 */
 st_err st_parse_entries(st_storage s, const uint8_t *buf, uint32_t n, st_mode mode,
                         st_diag *diag, st_file *out) /*@ ghost (uint64_t len) */;
