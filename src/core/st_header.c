@@ -468,6 +468,7 @@ static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st
                 ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
             }
         }
+        /*@ assert st_hp_tensor_ok(c, s, p, t); */
     }
     if ((ret == ST_OK) && (seen != (ST_F_DTYPE | ST_F_SHAPE | ST_F_OFFSETS))) {
         ret = st_fail(c, ST_E_SCHEMA_MISSING, c->pos);
@@ -1095,6 +1096,10 @@ static st_err st_parse_members(st_cursor *c, st_storage s, st_hparse *p, st_head
 {
     st_err ret = ST_OK;
     bool done = false;
+    bool first = true;
+    /* Each turn: the separator after the previous member (none before the
+       first), then the member, so that the member's contract is what the
+       turn ends with. */
     /*@ loop invariant st_hp_ok(c, s, p);
         loop invariant st_hp_counts(c, p);
         loop invariant st_hp_entries(c, s, p);
@@ -1103,22 +1108,35 @@ static st_err st_parse_members(st_cursor *c, st_storage s, st_hparse *p, st_head
         loop assigns c->pos, c->err_pos, p->used, p->seen_metadata, p->has_metadata,
                      s.tensors[0 .. s.tensor_cap - 1], s.dims[0 .. s.dim_cap - 1],
                      s.meta[0 .. s.meta_cap - 1], s.arena[0 .. s.arena_cap - 1],
-                     r->err_name, r->err_name_len, ret, done;
-        loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0);
+                     r->err_name, r->err_name_len, ret, done, first;
+        loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0) + (first ? 1 : 0);
     */
     while ((ret == ST_OK) && !done) {
         st_json_skip_ws(c);
-        ret = st_parse_member(c, s, p, r);
-        if (ret == ST_OK) {
-            st_json_skip_ws(c);
+        if (!first) {
             if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
                 c->pos++;
+                st_json_skip_ws(c);
             } else if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
                 c->pos++;
                 done = true;
             } else {
                 ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
             }
+        }
+        /*@ assert p->used.tensors == \at(p->used.tensors, LoopCurrent) &&
+                   p->used.dims == \at(p->used.dims, LoopCurrent) &&
+                   p->used.meta == \at(p->used.meta, LoopCurrent) &&
+                   p->used.arena == \at(p->used.arena, LoopCurrent); */
+        /*@ assert c->h == \at(c->h, LoopCurrent) && c->n == \at(c->n, LoopCurrent); */
+        /*@ assert r->err_name == \at(r->err_name, LoopCurrent) &&
+                   r->err_name_len == \at(r->err_name_len, LoopCurrent); */
+        /*@ assert st_tensors_same{LoopCurrent, Here}(s.tensors, s.tensor_cap); */
+        /*@ assert st_metas_same{LoopCurrent, Here}(s.meta, s.meta_cap); */
+        /*@ assert st_hp_ok(c, s, p) && st_hp_counts(c, p) && st_hp_entries(c, s, p); */
+        first = false;
+        if ((ret == ST_OK) && !done) {
+            ret = st_parse_member(c, s, p, r);
         }
     }
     return ret;
