@@ -18,12 +18,18 @@
 # x - y and x + y, also across calls: the `n - i >= k` length checks) and
 # equalities, and splits the states a function returns by its return value
 # (so that an error code and the out-parameters it leaves unset do not
-# merge with the success path).
+# merge with the success path). A few functions get more paths than the
+# precision gives (SLEVEL_FUNCTIONS below), the writer's checks have their
+# return states split on ST_W_OK (SPLIT_RETURN), sets of up to 16 integers
+# stay exact (EVA_ILEVEL), and the harness's `split` annotations may
+# enumerate up to 5000 values (the planner's alignments).
 set -u
 
 SRC=${1:-src/core}
 OUT=${2:-build/proofs}
 PRECISION=${EVA_PRECISION:-1}
+# Sets of up to ILEVEL integers stay exact (precision 1 alone gives 12).
+ILEVEL=${EVA_ILEVEL:-16}
 HERE=$(cd "$(dirname "$0")" && pwd)
 HARNESS=${EVA_HARNESS:-$HERE/eva_harness.c}
 mkdir -p "$OUT"
@@ -35,6 +41,19 @@ if ! command -v frama-c > /dev/null 2>&1; then
 fi
 
 ALL_SRC=$(ls "$SRC"/*.c)
+# Functions whose states stay apart for longer (more paths than
+# -eva-precision gives): the digit loop of st_wput_u64 (its buffer is read
+# back in the order written), the sum of st_wcheck_tensors, the array
+# parser of st_parse_u64_array (a number's value is read only on the path
+# that scanned it), st_parse_dtype, the literal compare of st_json_literal,
+# the merge of st_merge and the string decoders st_jstring_decode_small and
+# st_decode_bounded (each escape's room check kept with its write).
+SLEVEL_FUNCTIONS=st_wput_u64:200,st_wcheck_tensors:100,st_parse_u64_array:400,st_parse_dtype:100,st_json_literal:100,st_merge:100,st_jstring_decode_small:200,st_decode_bounded:200
+# The number and value scanners and the writer's checks return ST_OK /
+# ST_W_OK (0) or a refusal: their return states
+# are kept apart by that, so the index arrays sorted only on the accepting
+# path do not read as unset there.
+SPLIT_RETURN=st_json_number:0,st_json_skip_value:0,st_wless:0,st_wutf8:0,st_wis_reserved:0,st_wcheck_size:0,st_wcheck_tensors:0,st_wcheck_meta:0,st_wcheck_dups:0,st_wlayout_check:0,st_wcheck_entries:0,st_wunique:0,st_wcheck_unique:0,st_wrefuse:0,st_wlay_out:0,st_wcheck_all:0
 t0=$(date +%s)
 # shellcheck disable=SC2086
 frama-c -cpp-extra-args="-I$SRC" $ALL_SRC "$HARNESS" \
@@ -43,6 +62,9 @@ frama-c -cpp-extra-args="-I$SRC" $ALL_SRC "$HARNESS" \
     -eva -main eva_main -eva-precision "$PRECISION" \
     -eva-domains octagon,equality -eva-octagon-through-calls \
     -eva-split-return auto \
+    -eva-split-return-function "$SPLIT_RETURN" \
+    -eva-slevel-function "$SLEVEL_FUNCTIONS" \
+    -eva-ilevel "$ILEVEL" -eva-split-limit 5000 \
     -eva-report-red-statuses "$OUT/eva-red.csv" \
     -then -metrics -metrics-eva-cover > "$LOG" 2>&1
 rc=$?
@@ -116,7 +138,7 @@ ctx_invalid=$(awk '/^\[/ { if (h != "") print h " " b; h = ""; b = "" }
          /^\[eva:alarm\]/ { h = $2; b = $0; sub(/.*Warning: */, "", b); next }
          h != "" { b = b " " $0 }
          END { if (h != "") print h " " b }' "$LOG" \
-    | sed 's/  */ /g' | grep 'got status invalid\.$' | sort -u)
+    | sed 's/  */ /g' | grep -E 'got status invalid( \(stopping propagation\))?\.$' | sort -u)
 if [ -n "$ctx_invalid" ]; then
     n_ctx=$(printf '%s\n' "$ctx_invalid" | wc -l)
     fail="${fail:+$fail; }$n_ctx properties invalid in a call context"

@@ -36,7 +36,7 @@ done
 shift $((OPTIND - 1))
 
 # The files under proof, simplest first.
-PROOF_FILES="st_dtype.c st_error.c st_utf8.c st_json.c st_layout.c st_check.c st_parse.c st_lookup.c st_write.c st_plan.c"
+PROOF_FILES="st_dtype.c st_error.c st_utf8.c st_json.c st_layout.c st_header.c st_check.c st_parse.c st_lookup.c st_write.c st_plan.c"
 if [ $# -gt 0 ]; then
     PROOF_FILES="$*"
 fi

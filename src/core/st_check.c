@@ -219,11 +219,14 @@ static st_err st_check_size(const uint64_t *dims, const st_tensor *t)
 /* ST-VALID-1: the indices of the live entries among t[0 .. n_entries), in
    header order, into order[0 .. n) (n: the live count). Every slot gets an
    entry index first, so that the sort and the walk read entry indices
-   whatever the fill finds. */
+   whatever the fill finds. The fill writes the w-th live entry at order[w]
+   with w <= i < n_entries, inside the array whatever the live count; since
+   there are exactly n live entries (st_resolve_tensors counted them), it
+   writes order[0 .. n) and nothing after. */
 /*@ requires n <= n_entries && \valid_read(t + (0 .. n_entries - 1));
-    requires \valid(order + (0 .. n - 1));
-    requires \separated(order + (0 .. n - 1), t + (0 .. n_entries - 1));
-    assigns order[0 .. n - 1];
+    requires \valid(order + (0 .. n_entries - 1));
+    requires \separated(order + (0 .. n_entries - 1), t + (0 .. n_entries - 1));
+    assigns order[0 .. n_entries - 1];
     ensures st_idx_below(order, n, n_entries);
 */
 static void st_collect_live(uint32_t *order, uint32_t n, const st_tensor *t, uint32_t n_entries)
@@ -238,13 +241,13 @@ static void st_collect_live(uint32_t *order, uint32_t n, const st_tensor *t, uin
     for (i = 0u; i < n; i++) {
         order[i] = 0u;
     }
-    /*@ loop invariant 0 <= i <= n_entries && w <= n;
+    /*@ loop invariant 0 <= i <= n_entries && w <= i;
         loop invariant st_idx_below(order, n, n_entries);
-        loop assigns i, w, order[0 .. n - 1];
+        loop assigns i, w, order[0 .. n_entries - 1];
         loop variant n_entries - i;
     */
     for (i = 0u; i < n_entries; i++) {
-        if (!t[i].dropped && (w < n)) {
+        if (!t[i].dropped) {
             order[w] = i;
             w++;
         }

@@ -118,6 +118,26 @@ static const uint8_t *st_keep_string(const st_cursor *c, st_storage s, st_hparse
     return ret;
 }
 
+/* A tensor's name kept (st_keep_string), with the entries stored so far
+   unchanged: the frame is proven here, in a small context, rather than in
+   st_parse_tensor. */
+/*@ requires st_hp_ok(c, s, p);
+    requires \valid_read(js) && st_jstring_ok(js, c->n);
+    requires \separated(js, p, c->h + (0 .. c->n - 1), s.arena + (0 .. s.arena_cap - 1));
+    requires p->used.arena + js->dec_len <= ST_U32_MAX_L;
+    assigns p->used.arena, s.arena[0 .. s.arena_cap - 1];
+    ensures st_hp_ok(c, s, p);
+    ensures p->used.arena == \old(p->used.arena) + (js->escaped ? js->dec_len : 0);
+    ensures st_hdr_str_ok(\result, js->dec_len, c->h, c->n, s.arena, s.arena_cap,
+                          p->used.arena);
+    ensures \old(st_hp_entries(c, s, p)) ==> st_hp_entries(c, s, p);
+*/
+static const uint8_t *st_keep_name(const st_cursor *c, st_storage s, st_hparse *p,
+                                   const st_jstring *js)
+{
+    return st_keep_string(c, s, p, js);
+}
+
 /*
  * ST-DTYPE-2 (and ST-SCHEMA-8 / ST-STRICT-7 for the object form): a dtype
  * is a string naming one of the 22 dtypes; compat also accepts {"NAME": null}.
@@ -346,10 +366,13 @@ static st_err st_parse_field(st_cursor *c, st_storage s, st_hparse *p, uint32_t 
  */
 /*@ requires st_hp_entry_pre(c, s, p, t);
     requires c->pos < c->n;
+    requires \separated(t, s.tensors + (0 .. s.tensor_cap - 1));
     assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
     ensures st_hp_ok(c, s, p);
     ensures st_hp_tensor_ok(c, s, p, t);
     ensures st_hp_grown{Pre, Post}(c, p);
+    ensures st_tensors_same{Pre, Post}(s.tensors, s.tensor_cap);
+    ensures st_metas_same{Pre, Post}(s.meta, s.meta_cap);
 */
 static st_err st_parse_entry_array(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
 {
@@ -398,10 +421,13 @@ static st_err st_parse_entry_array(st_cursor *c, st_storage s, st_hparse *p, st_
  */
 /*@ requires st_hp_entry_pre(c, s, p, t);
     requires c->pos < c->n;
+    requires \separated(t, s.tensors + (0 .. s.tensor_cap - 1));
     assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t;
     ensures st_hp_ok(c, s, p);
     ensures st_hp_tensor_ok(c, s, p, t);
     ensures st_hp_grown{Pre, Post}(c, p);
+    ensures st_tensors_same{Pre, Post}(s.tensors, s.tensor_cap);
+    ensures st_metas_same{Pre, Post}(s.meta, s.meta_cap);
 */
 static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t)
 {
@@ -498,15 +524,18 @@ static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor
     if (open == (uint8_t)'[') {
         if (p->mode == ST_MODE_STRICT) {
             ret = st_fail(c, ST_E_STRICT_ARRAY_ENTRY, c->pos);
+            /*@ assert st_hp_tensor_ok(c, s, p, t); */
             /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
             /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
         } else {
             ret = st_parse_entry_array(c, s, p, t);
+            /*@ assert st_tensors_same{Pre, Here}(s.tensors, s.tensor_cap); */
             /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
             /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
         }
     } else if (open == (uint8_t)'{') {
         ret = st_parse_entry_object(c, s, p, t);
+        /*@ assert st_tensors_same{Pre, Here}(s.tensors, s.tensor_cap); */
         /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
         /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
     } else {
@@ -515,9 +544,12 @@ static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor
         ret = st_json_skip_value(c, 1u);
         /*@ assert st_hdr_tensors_ok(s, h, n, k, \at(p->used.dims, Pre), a); */
         /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
+        /*@ assert st_hp_tensor_ok(c, s, p, t); */
         if (ret == ST_OK) {
             ret = st_fail(c, ST_E_SCHEMA_ENTRY, at);
         }
+        /*@ assert st_hp_tensor_ok(c, s, p, t); */
+        /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
     }
     return ret;
 }
@@ -621,9 +653,16 @@ static st_err st_parse_meta_pair(st_cursor *c, st_storage s, st_hparse *p)
     /*@ assert c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre); */
     /*@ assert p->used.meta == \at(p->used.meta, Pre) &&
                p->used.arena == \at(p->used.arena, Pre); */
+    /*@ assert p->used.tensors == \at(p->used.tensors, Pre) &&
+               p->used.dims == \at(p->used.dims, Pre) && \at(c->pos, Pre) <= c->pos; */
+    /*@ assert st_hp_counts(c, p); */
+    /*@ assert st_metas_same{Pre, Here}(s.meta, s.meta_cap); */
     /*@ assert st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena); */
     if (ret == ST_OK) {
         st_meta_store(c, s, p, &key, &val, key_at);
+        /*@ assert p->used.tensors == \at(p->used.tensors, Pre) &&
+                   p->used.dims == \at(p->used.dims, Pre); */
+        /*@ assert st_hp_counts(c, p); */
     }
     return ret;
 }
@@ -868,29 +907,29 @@ static st_err st_parse_tensor(st_cursor *c, st_storage s, st_hparse *p, st_heade
                               const st_jstring *key, uint32_t key_at, st_tensor *t)
 {
     st_err ret = ST_OK;
-    const uint8_t *name = st_keep_string(c, s, p, key);
-    /*@ assert st_hp_entries(c, s, p) && st_hp_counts(c, p); */
-    /*@ assert st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+    const uint8_t *name = st_keep_name(c, s, p, key);
+    /*@ assert entries_kept: st_hp_entries(c, s, p) && st_hp_counts(c, p); */
+    /*@ assert blame_ok: st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
                              p->used.arena); */
-    /*@ assert st_hdr_str_ok(name, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
+    /*@ assert name_ok: st_hdr_str_ok(name, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
                              p->used.arena); */
     /*@ ghost uint32_t a1 = p->used.arena; */
     ret = st_tensor_fill(c, s, p, t, name, key->dec_len, key_at);
-    /*@ assert r->err_name == \at(r->err_name, Pre) &&
+    /*@ assert result_kept: r->err_name == \at(r->err_name, Pre) &&
                r->err_name_len == \at(r->err_name_len, Pre); */
-    /*@ assert c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre) && p->used.arena == a1; */
-    /*@ assert key->raw_at + key->raw_len < c->n && key->dec_len == \at(key->dec_len, Pre); */
-    /*@ assert st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
+    /*@ assert cursor_kept: c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre) && p->used.arena == a1; */
+    /*@ assert key_kept: key->raw_at + key->raw_len < c->n && key->dec_len == \at(key->dec_len, Pre); */
+    /*@ assert blame_still_ok: st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
                              p->used.arena); */
     if (ret != ST_OK) {
         if (name != NULL) {
-            /*@ assert st_hdr_str_ok(name, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
+            /*@ assert name_still_ok: st_hdr_str_ok(name, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
                                      p->used.arena); */
             st_blame(r, name, key->dec_len)
                 /*@ ghost (s, c->h, c->n, p->used.tensors, p->used.meta, p->used.dims,
                            p->used.arena) */;
         } else {
-            /*@ assert st_hdr_in(&c->h[key->raw_at], key->raw_len, c->h, c->n); */
+            /*@ assert raw_name_in: st_hdr_in(&c->h[key->raw_at], key->raw_len, c->h, c->n); */
             st_blame(r, &c->h[key->raw_at], key->raw_len)
                 /*@ ghost (s, c->h, c->n, p->used.tensors, p->used.meta, p->used.dims,
                            p->used.arena) */;
@@ -1155,6 +1194,7 @@ static st_err st_parse_members(st_cursor *c, st_storage s, st_hparse *p, st_head
     requires st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, st.arena, st.arena_cap,
                            p->used.arena);
     assigns r->n_entries, r->n_meta, r->has_metadata, r->need;
+    ensures st_cursor_ok(c);
     ensures r->n_entries == r->need.tensors && r->n_meta == r->need.meta;
     ensures r->need.tensors <= c->n && r->need.dims <= c->n &&
             r->need.meta <= c->n && r->need.arena <= c->n;
@@ -1227,6 +1267,8 @@ static st_err st_parse_document(st_cursor *c, st_mode mode, st_storage st, st_hp
     if (ret == ST_OK) {
         ret = st_parse_trailing(c, mode);
     }
+    /*@ assert c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre); */
+    /*@ assert st_cursor_ok(c); */
     st_report_counts(c, st, p, r);
     return ret;
 }
