@@ -100,7 +100,7 @@ typedef struct st_hparse {
     ensures st_hdr_str_ok(\result, js->dec_len, c->h, c->n, s.arena, s.arena_cap,
                           p->used.arena);
 */
-static const uint8_t *st_keep_string(const st_cursor *c, st_storage s, st_hparse *p,
+static const uint8_t *st_keep_string(st_cursor *c, st_storage s, st_hparse *p,
                                      const st_jstring *js)
 {
     const uint8_t *ret = &c->h[js->raw_at];
@@ -132,7 +132,7 @@ static const uint8_t *st_keep_string(const st_cursor *c, st_storage s, st_hparse
                           p->used.arena);
     ensures \old(st_hp_entries(c, s, p)) ==> st_hp_entries(c, s, p);
 */
-static const uint8_t *st_keep_name(const st_cursor *c, st_storage s, st_hparse *p,
+static const uint8_t *st_keep_name(st_cursor *c, st_storage s, st_hparse *p,
                                    const st_jstring *js)
 {
     return st_keep_string(c, s, p, js);
@@ -576,7 +576,7 @@ static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor
     ensures \old(p->used.arena) <= p->used.arena <= c->pos;
     ensures st_hdr_metas_ok(s, c->h, c->n, p->used.meta, p->used.arena);
 */
-static void st_meta_store(const st_cursor *c, st_storage s, st_hparse *p, const st_jstring *key,
+static void st_meta_store(st_cursor *c, st_storage s, st_hparse *p, const st_jstring *key,
                           const st_jstring *val, uint32_t key_at)
 {
     const uint8_t *k = st_keep_string(c, s, p, key);
@@ -1203,7 +1203,7 @@ static st_err st_parse_members(st_cursor *c, st_storage s, st_hparse *p, st_head
     ensures st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, st.arena, st.arena_cap,
                           r->need.arena);
 */
-static void st_report_counts(const st_cursor *c, st_storage st, const st_hparse *p,
+static void st_report_counts(st_cursor *c, st_storage st, const st_hparse *p,
                              st_header_result *r)
 {
     /* c and st are read by the contract only */
