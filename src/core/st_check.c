@@ -6,6 +6,7 @@
  * each on plain values and arrays, so that the provers see only what it
  * reads and writes (contracts: st_internal.h).
  */
+#include "st_cover.h"
 #include "st_internal.h"
 
 /*@
@@ -171,17 +172,20 @@ st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
    ST-VALID-1: the shape's product left to right, then the bit count, each
    checked before it is computed. */
 /*@ requires \valid_read(t) && t->begin <= t->end;
-    requires t->dims_at + t->rank <= ST_U32_MAX_L;
+    requires t->dims_at + t->rank <= dim_cap;
     requires \valid_read(dims + (t->dims_at .. t->dims_at + t->rank - 1));
     assigns \nothing;
     ensures \result == ST_OK ==> st_size_ok(t, dims);
 */
-static st_err st_check_size(const uint64_t *dims, const st_tensor *t)
+static st_err st_check_size(const uint64_t *dims, uint32_t dim_cap, const st_tensor *t)
 {
     st_err ret = ST_OK;
     uint64_t nelem = 1u;
     const uint64_t bits = (uint64_t)st_dtype_bits((st_dtype)t->dtype);
+    const uint64_t begin = t->begin;
+    const uint64_t end = t->end;
     uint32_t d;
+    /*@ assert begin <= end; */
     /*@ loop invariant 0 <= d <= t->rank;
         loop invariant ret == ST_OK ==> nelem == st_nelem_l(dims, t->dims_at, d);
         loop invariant ret == ST_OK ==> \forall integer j; 0 <= j <= d ==>
@@ -190,23 +194,32 @@ static st_err st_check_size(const uint64_t *dims, const st_tensor *t)
         loop variant t->rank - d;
     */
     for (d = 0u; (d < t->rank) && (ret == ST_OK); d++) {
-        const uint64_t dim = dims[t->dims_at + d];
+        const uint32_t k = t->dims_at + d;
+        uint64_t dim = 0u;
+        st_prod p;
+        /* the shape lies in dims[0 .. dim_cap) (U-16 in spec/analysis-notes.md) */
+        /*@ assert k < dim_cap; */
+        if (ST_ALWAYS(k < dim_cap)) {
+            dim = dims[k];
+        }
         /* ST-VALID-2: left to right; [2^63, 2, 0] overflows, [2^63, 0] does not */
-        if (!st_fits_mul(nelem, dim)) {
+        p = st_mul_u64(nelem, dim);
+        if (!p.fits) {
             ret = ST_E_OVERFLOW;
         } else {
-            nelem = nelem * dim;
+            nelem = p.value;
         }
     }
     if (ret == ST_OK) {
-        if (!st_fits_mul(nelem, bits)) {
+        const st_prod nb = st_mul_u64(nelem, bits);
+        if (!nb.fits) {
             ret = ST_E_OVERFLOW;                     /* ST-VALID-3 */
         } else {
-            const uint64_t nbits = nelem * bits;
+            const uint64_t nbits = nb.value;
             /*@ assert nbits == st_nbits_l(t, dims); */
             if ((nbits % 8u) != 0u) {
                 ret = ST_E_MISALIGNED;               /* ST-VALID-4 */
-            } else if ((t->end - t->begin) != (nbits / 8u)) {
+            } else if (ST_NEVER(end < begin) || ((end - begin) != (nbits / 8u))) {
                 ret = ST_E_SIZE_MISMATCH;            /* ST-VALID-5 */
             } else {
                 ret = ST_OK;
@@ -263,7 +276,7 @@ static void st_collect_live(uint32_t *order, uint32_t n, const st_tensor *t, uin
  */
 /*@ requires \valid_read(order + (0 .. n - 1)) && st_idx_below(order, n, n_entries);
     requires \valid_read(t + (0 .. n_entries - 1)) && st_dims_in(t, n_entries, dim_cap);
-    requires dim_cap <= ST_U32_MAX_L && \valid_read(dims + (0 .. dim_cap - 1));
+    requires \valid_read(dims + (0 .. dim_cap - 1));
     requires prefix <= len;
     requires \valid(diag) &&
              \separated(diag, t + (0 .. n_entries - 1), order + (0 .. n - 1),
@@ -272,8 +285,8 @@ static void st_collect_live(uint32_t *order, uint32_t n, const st_tensor *t, uin
     ensures \result == ST_OK ==> st_runs_ok(t, order, n, dims, len - prefix);
 */
 static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t n,
-                            const uint64_t *dims, uint64_t prefix, uint64_t len,
-                            st_diag *diag) /*@ ghost (uint32_t n_entries, uint32_t dim_cap) */
+                            const uint64_t *dims, uint32_t dim_cap, uint64_t prefix,
+                            uint64_t len, st_diag *diag) /*@ ghost (uint32_t n_entries) */
 {
     st_err ret = ST_OK;
     uint64_t running = 0u;
@@ -296,17 +309,21 @@ static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t 
             ret = ST_E_INVALID_OFFSET;               /* ST-VALID-1 */
         } else {
             running = e->end;
-            ret = st_check_size(dims, e);
+            ret = st_check_size(dims, dim_cap, e);
         }
         if (ret != ST_OK) {
             st_diag_tensor(diag, ret, ST_PREFIX_LEN + (uint64_t)e->offsets_pos, e);
         }
     }
     if (ret == ST_OK) {
-        if ((running > (UINT64_MAX - prefix)) || ((running + prefix) != len)) {
+        /* the end of the last tensor in file offsets, compared without
+           subtracting from len (so no relation between prefix and len is
+           needed to see that nothing wraps) */
+        const bool past = (running > (UINT64_MAX - prefix)) || ((running + prefix) > len);
+        if (past || ((running + prefix) != len)) {
             ret = ST_E_INCOMPLETE;
             diag->code = ret;
-            diag->offset = (running > (len - prefix)) ? len : (running + prefix);
+            diag->offset = past ? len : (running + prefix);
         }
     }
     return ret;
@@ -349,8 +366,8 @@ st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t
     /*@ assert st_idx_below(s.meta_order, nml, nm); */
     /*@ assert st_file_kept{Pre,Here}(f); */
     /*@ assert st_desc_is(sp, s); */
-    ret = st_check_runs(s.tensors, s.order, n, s.dims, prefix, len, diag)
-        /*@ ghost (n_entries, s.dim_cap) */;
+    ret = st_check_runs(s.tensors, s.order, n, s.dims, s.dim_cap, prefix, len, diag)
+        /*@ ghost (n_entries) */;
     /*@ assert f->st == \at(f->st, Pre) && f->buf == \at(f->buf, Pre) &&
                f->len == \at(f->len, Pre); */
     /*@ assert f->header_len == \at(f->header_len, Pre) && f->data_len == \at(f->data_len, Pre); */
@@ -369,12 +386,14 @@ st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t
 /* ST-API-2, ST-LAYOUT-1 .. -3, ST-UTF8-1: the mode, the length prefix and
    the header bytes, in that order; *hlen receives N, which need not be a
    multiple of 8 (ST-LAYOUT-5; N = 0 fails later as JSON). The data section
-   is [8 + N, len) and offsets count from its start (ST-LAYOUT-4). */
+   is [8 + N, len) and offsets count from its start (ST-LAYOUT-4); *dlen
+   receives its length, computed where N <= len - 8 has just been tested. */
 st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
-                       st_diag *diag, uint64_t *hlen)
+                       st_diag *diag, uint64_t *hlen, uint64_t *dlen)
 {
     st_err ret = ST_OK;
     uint64_t n = 0u;
+    uint64_t rest = 0u;
     uint32_t bad = 0u;
     if ((mode != ST_MODE_STRICT) && (mode != ST_MODE_COMPAT)) {
         ret = ST_E_ARGUMENT;
@@ -393,10 +412,12 @@ st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
             diag->offset = ST_PREFIX_LEN + (uint64_t)bad;
         } else {
             ret = ST_OK;
+            rest = (len - ST_PREFIX_LEN) - n;
         }
     }
     if (ret == ST_OK) {
         *hlen = n;
+        *dlen = rest;
     }
     return ret;
 }

@@ -95,13 +95,16 @@ st_err st_json_expect(st_cursor *c, uint8_t byte);
 */
 st_err st_json_string(st_cursor *c, st_jstring *s);
 
-/*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
-    requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
-    requires \valid(dst + (0 .. s->dec_len - 1));
-    requires \separated(dst + (0 .. s->dec_len - 1), s, h + (0 .. s->raw_at + s->raw_len - 1));
-    assigns dst[0 .. s->dec_len - 1];
+/* Decode an accepted string into dst[from .. to), to == from + s->dec_len. */
+/*@ requires n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
+    requires \valid_read(s) && st_jstring_ok(s, n);
+    requires to == from + s->dec_len;
+    requires \valid(dst + (from .. to - 1));
+    requires \separated(dst + (from .. to - 1), s, h + (0 .. n - 1));
+    assigns dst[from .. to - 1];
 */
-void st_json_decode(const uint8_t *h, const st_jstring *s, uint8_t *dst);
+void st_json_decode(const uint8_t *h, uint32_t n, const st_jstring *s, uint8_t *dst,
+                    uint32_t from, uint32_t to);
 
 /*@ requires st_cursor_ok(c) && c->pos < c->n;
     requires \valid(num) && \separated(num, c, c->h + (0 .. c->n - 1));
@@ -124,25 +127,25 @@ st_err st_json_number(st_cursor *c, st_jnumber *num);
 */
 st_err st_json_skip_value(st_cursor *c, uint32_t depth);
 
-/*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
-    requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
+/*@ requires n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
+    requires \valid_read(s) && st_jstring_ok(s, n);
     requires lit_len <= 16;
     requires \valid_read(lit + (0 .. lit_len - 1));
     requires \forall integer k; 0 <= k < lit_len ==> 0 <= lit[k];
     assigns \nothing;
     ensures \result ==> s->dec_len == lit_len;
 */
-bool st_jstring_equals(const uint8_t *h, const st_jstring *s,
+bool st_jstring_equals(const uint8_t *h, uint32_t n, const st_jstring *s,
                        const char *lit, uint32_t lit_len);
 
-/*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
-    requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
+/*@ requires n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
+    requires \valid_read(s) && st_jstring_ok(s, n);
     requires cap < 4294967295 && \valid(dst + (0 .. cap - 1));
-    requires \separated(dst + (0 .. cap - 1), s, h + (0 .. s->raw_at + s->raw_len - 1));
+    requires \separated(dst + (0 .. cap - 1), s, h + (0 .. n - 1));
     assigns dst[0 .. cap - 1];
     ensures \result <= cap + 1;
 */
-uint32_t st_jstring_decode_small(const uint8_t *h, const st_jstring *s,
+uint32_t st_jstring_decode_small(const uint8_t *h, uint32_t n, const st_jstring *s,
                                  uint8_t *dst, uint32_t cap);
 
 /* st_layout.c -- sorting and ST-VALID-* */
@@ -169,6 +172,18 @@ void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
     ensures \result == \true <==> a * b <= ST_U64_MAX_L;
 */
 bool st_fits_mul(uint64_t a, uint64_t b);
+
+/* A product and whether it fits in 64 bits (st_mul_u64). */
+typedef struct st_prod {
+    uint64_t value;   /* a * b, when fits */
+    bool fits;
+} st_prod;
+
+/*@ assigns \nothing;
+    ensures \result.fits <==> a * b <= ST_U64_MAX_L;
+    ensures \result.fits ==> \result.value == a * b;
+*/
+st_prod st_mul_u64(uint64_t a, uint64_t b);
 
 /*@ requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
     requires \valid(idx + (0 .. n - 1)) && \valid(tmp + (0 .. n - 1));
@@ -216,12 +231,14 @@ st_err st_parse_header(st_cursor *c, st_mode mode, st_storage st, st_header_resu
 /* st_check.c -- the checks st_parse runs in turn (ST-ORDER-1) */
 
 /*@ requires \valid_read(buf + (0 .. len - 1));
-    requires \valid(diag) && \valid(hlen) && \separated(diag, hlen, buf + (0 .. len - 1));
-    assigns *diag, *hlen;
+    requires \valid(diag) && \valid(hlen) && \valid(dlen) &&
+             \separated(diag, hlen, dlen, buf + (0 .. len - 1));
+    assigns *diag, *hlen, *dlen;
     ensures \result == ST_OK ==> *hlen <= ST_HEADER_MAX && ST_PREFIX_LEN + *hlen <= len;
+    ensures \result == ST_OK ==> *dlen == len - ST_PREFIX_LEN - *hlen;
 */
 st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
-                       st_diag *diag, uint64_t *hlen);
+                       st_diag *diag, uint64_t *hlen, uint64_t *dlen);
 
 /*@ requires \valid(s.tensors + (0 .. s.tensor_cap - 1)) &&
              \valid(s.order + (0 .. s.tensor_cap - 1)) &&

@@ -46,6 +46,26 @@ static bool st_is_digit(uint8_t b)
     return (b >= (uint8_t)'0') && (b <= (uint8_t)'9');
 }
 
+/* The decimal digit h[pos] as its value 0..9, or 10 when pos is the end
+   of the header or h[pos] is not a digit. The test and the subtraction sit
+   together, so that the value is known to be a digit where it is used. */
+/*@ requires pos <= n && \valid_read(h + (0 .. n - 1));
+    assigns \nothing;
+    ensures \result <= 10;
+    ensures \result <= 9 <==> (pos < n && '0' <= h[pos] <= '9');
+*/
+static uint32_t st_digit_at(const uint8_t *h, uint32_t n, uint32_t pos)
+{
+    uint32_t d = 10u;
+    if (pos < n) {
+        const uint8_t b = h[pos];
+        if ((b >= (uint8_t)'0') && (b <= (uint8_t)'9')) {
+            d = (uint32_t)b - (uint32_t)'0';
+        }
+    }
+    return d;
+}
+
 /* Value of a hex digit, or 16 when `b` is not one. */
 /*@ assigns \nothing;
     ensures \result <= 16;
@@ -67,37 +87,40 @@ static uint32_t st_hex_value(uint8_t b)
 
 /*
  * Read 4 hex digits at h[at..at+4); false if any is missing or not hex.
- * Both calls (st_escape) have checked that `at` is inside the header (U-1
- * in spec/analysis-notes.md); the test stays as a defence.
+ * Both calls (st_escape) pass at <= n (U-1 in spec/analysis-notes.md); the
+ * room is tested as at + 4 <= n, which cannot wrap (n <= ST_HEADER_MAX)
+ * and bounds every read by n itself.
  */
-/*@ requires at <= n && \valid_read(h + (0 .. n - 1));
+/*@ requires at <= n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
     requires \valid(cp) && \separated(cp, h + (0 .. n - 1));
     assigns *cp;
     ensures \result ==> at + 4 <= n && *cp <= 0xFFFF;
 */
 static bool st_hex4(const uint8_t *h, uint32_t n, uint32_t at, uint32_t *cp)
 {
-    bool ok;
+    bool ok = false;
     uint32_t v = 0u;
     uint32_t k;
-    /*@ assert at <= n; */
-    ok = ST_ALWAYS(at <= n) && ((n - at) >= 4u);
-    /*@ loop invariant 0 <= k <= 4;
-        loop invariant ok ==> at + 4 <= n;
-        loop invariant k == 0 ==> v == 0;
-        loop invariant k == 1 ==> v <= 15;
-        loop invariant k == 2 ==> v <= 255;
-        loop invariant k == 3 ==> v <= 4095;
-        loop invariant v <= 65535;
-        loop assigns k, ok, v;
-        loop variant 4 - k;
-    */
-    for (k = 0u; (k < 4u) && ok; k++) {
-        uint32_t d = st_hex_value(h[at + k]);
-        if (d > 15u) {
-            ok = false;
-        } else {
-            v = (v * 16u) + d;
+    if ((at + 4u) <= n) {
+        /* the four bytes h[at .. at + 3], read only under the test */
+        ok = true;
+        /*@ loop invariant 0 <= k <= 4;
+            loop invariant at + 4 <= n;
+            loop invariant k == 0 ==> v == 0;
+            loop invariant k == 1 ==> v <= 15;
+            loop invariant k == 2 ==> v <= 255;
+            loop invariant k == 3 ==> v <= 4095;
+            loop invariant v <= 65535;
+            loop assigns k, ok, v;
+            loop variant 4 - k;
+        */
+        for (k = 0u; (k < 4u) && ok; k++) {
+            uint32_t d = st_hex_value(h[at + k]);
+            if (d > 15u) {
+                ok = false;
+            } else {
+                v = (v * 16u) + d;
+            }
         }
     }
     *cp = v;
@@ -177,7 +200,7 @@ static uint32_t st_escape(const uint8_t *h, uint32_t n, uint32_t at,
     uint32_t hi = 0u;
     uint32_t lo = 0u;
     uint32_t simple = ST_ESC_NONE;
-    if ((n - at) < 2u) {
+    if ((at + 2u) > n) {
         fail = n;
     } else {
         simple = st_escape_simple(h[at + 1u]);
@@ -193,7 +216,7 @@ static uint32_t st_escape(const uint8_t *h, uint32_t n, uint32_t at,
             used = 6u;
         } else if (hi >= 0xDC00u) {
             fail = at;                  /* lone low surrogate */
-        } else if (((n - at) >= 8u) && (h[at + 6u] == (uint8_t)'\\') &&
+        } else if (((at + 8u) <= n) && (h[at + 6u] == (uint8_t)'\\') &&
                    (h[at + 7u] == (uint8_t)'u') && st_hex4(h, n, at + 8u, &lo) &&
                    (lo >= 0xDC00u) && (lo <= 0xDFFFu)) {
             v = 0x10000u + ((hi - 0xD800u) * 0x400u) + (lo - 0xDC00u);
@@ -319,28 +342,39 @@ static uint32_t st_put_utf8(uint8_t *dst, uint32_t cp)
 }
 
 /*
- * Decode a string that st_json_string accepted into dst[0..s->dec_len).
- * `limit` bounds the output: decoding stops before exceeding it.
- * Returns the number of bytes written.
+ * Decode a string that st_json_string accepted into dst[from .. to): the
+ * caller's buffer from index `from`, at most to - from bytes (decoding
+ * stops before exceeding `to`). Returns the number of bytes written. Every
+ * write is tested against `to` itself, the bound the caller checked
+ * against its buffer (U-15 in spec/analysis-notes.md).
  */
-/*@ requires \valid_read(s) && st_jstring_ok(s, ST_HEADER_MAX);
-    requires \valid_read(h + (0 .. s->raw_at + s->raw_len - 1));
-    requires \valid(dst + (0 .. limit - 1));
-    requires \separated(dst + (0 .. limit - 1), s);
-    requires \separated(dst + (0 .. limit - 1), h + (0 .. s->raw_at + s->raw_len - 1));
-    assigns dst[0 .. limit - 1];
-    ensures \result <= limit;
+/*@ requires n <= ST_HEADER_MAX && \valid_read(h + (0 .. n - 1));
+    requires \valid_read(s) && st_jstring_ok(s, n);
+    requires from <= to && \valid(dst + (from .. to - 1));
+    requires \separated(dst + (from .. to - 1), s);
+    requires \separated(dst + (from .. to - 1), h + (0 .. n - 1));
+    assigns dst[from .. to - 1];
+    ensures \result <= to - from;
 */
-static uint32_t st_decode_bounded(const uint8_t *h, const st_jstring *s,
-                                  uint8_t *dst, uint32_t limit)
+static uint32_t st_decode_bounded(const uint8_t *h, uint32_t n, const st_jstring *s,
+                                  uint8_t *dst, uint32_t from, uint32_t to)
 {
+    const uint32_t raw_end = s->raw_at + s->raw_len;
     uint32_t i = s->raw_at;
-    uint32_t end = s->raw_at + s->raw_len;
-    uint32_t o = 0u;
+    uint32_t end = s->raw_at;
+    uint32_t w = from;       /* next index of dst written */
+    uint32_t o = 0u;         /* bytes written: w - from */
+    uint32_t left = to - from;   /* room left: to - w */
     bool room = true;
+    /* The raw bytes lie inside the header (st_jstring_ok): tested against
+       n so that every read below is visibly inside h[0 .. n). */
+    /*@ assert raw_end < n; */
+    if (ST_ALWAYS(raw_end < n)) {
+        end = raw_end;
+    }
     /*@ loop invariant s->raw_at <= i <= end;
-        loop invariant o <= limit;
-        loop assigns i, o, room, dst[0 .. limit - 1];
+        loop invariant from <= w <= to && o == w - from && left == to - w;
+        loop assigns i, w, o, left, room, dst[from .. to - 1];
         loop variant end - i + (room ? 1 : 0);
     */
     while ((i < end) && room) {
@@ -350,15 +384,39 @@ static uint32_t st_decode_bounded(const uint8_t *h, const st_jstring *s,
             uint32_t fail_at = 0u;
             uint32_t used = st_escape(h, end, i, &cp, &fail_at);
             uint32_t len = st_utf8_len_of(cp);
-            if ((used == 0u) || ((limit - o) < len)) {
+            if ((used == 0u) || (left < len)) {
                 room = false;
             } else {
-                o += st_put_utf8(&dst[o], cp);
+                /* encoded apart, then copied byte by byte under the same
+                   test as a plain byte */
+                uint8_t enc[4] = {0u, 0u, 0u, 0u};
+                uint32_t k;
+                (void)st_put_utf8(enc, cp);
+                left -= len;
+                /*@ loop invariant 0 <= k <= len;
+                    loop invariant w == \at(w, LoopEntry) + k && w + (len - k) <= to;
+                    loop invariant o == w - from && left == to - w - (len - k);
+                    loop assigns k, w, o, dst[from .. to - 1];
+                    loop variant len - k;
+                */
+                for (k = 0u; k < len; k++) {
+                    /*@ assert w < to; */
+                    if (ST_ALWAYS(w < to)) {
+                        dst[w] = enc[k];
+                        w++;
+                        o++;
+                    }
+                }
                 i += used;
             }
-        } else if (o < limit) {
-            dst[o] = b;
-            o++;
+        } else if (left > 0u) {
+            /*@ assert w < to; */
+            if (ST_ALWAYS(w < to)) {
+                dst[w] = b;
+                w++;
+                o++;
+            }
+            left--;
             i++;
         } else {
             room = false;
@@ -367,49 +425,50 @@ static uint32_t st_decode_bounded(const uint8_t *h, const st_jstring *s,
     return o;
 }
 
-void st_json_decode(const uint8_t *h, const st_jstring *s, uint8_t *dst)
+void st_json_decode(const uint8_t *h, uint32_t n, const st_jstring *s, uint8_t *dst,
+                    uint32_t from, uint32_t to)
 {
-    (void)st_decode_bounded(h, s, dst, s->dec_len);
+    (void)st_decode_bounded(h, n, s, dst, from, to);
 }
 
 /* Decode into a small buffer; returns the decoded length, or cap + 1 when it does not fit. */
-uint32_t st_jstring_decode_small(const uint8_t *h, const st_jstring *s,
+uint32_t st_jstring_decode_small(const uint8_t *h, uint32_t n, const st_jstring *s,
                                  uint8_t *dst, uint32_t cap)
 {
     uint32_t ret = cap + 1u;
     if (s->dec_len <= cap) {
-        ret = st_decode_bounded(h, s, dst, s->dec_len);
+        ret = st_decode_bounded(h, n, s, dst, 0u, s->dec_len);
     }
     return ret;
 }
 
 /* ST-JSON-7: compare a key, after escape decoding, with an ASCII literal
    of at most 16 bytes. */
-bool st_jstring_equals(const uint8_t *h, const st_jstring *s,
+bool st_jstring_equals(const uint8_t *h, uint32_t n, const st_jstring *s,
                        const char *lit, uint32_t lit_len)
 {
     bool eq = false;
-    uint8_t tmp[16];
+    uint8_t tmp[16] = {0};
     /* The callers compare with field names of at most 12 bytes (U-3). */
     /*@ assert lit_len <= 16; */
     if ((s->dec_len == lit_len) && ST_ALWAYS(lit_len <= 16u)) {
-        uint32_t n = s->dec_len;
+        uint32_t len = s->dec_len;
         const uint8_t *p = &h[s->raw_at];
         uint32_t k = 0u;
         if (s->escaped) {
-            n = st_decode_bounded(h, s, tmp, lit_len);
+            len = st_decode_bounded(h, n, s, tmp, 0u, lit_len);
             p = tmp;
         }
-        /*@ assert \valid_read(p + (0 .. n - 1)); */
-        if (n == lit_len) {
-            /*@ loop invariant 0 <= k <= n;
+        /*@ assert \valid_read(p + (0 .. len - 1)); */
+        if (len == lit_len) {
+            /*@ loop invariant 0 <= k <= len;
                 loop assigns k;
-                loop variant n - k;
+                loop variant len - k;
             */
-            while ((k < n) && ((int)p[k] == (int)lit[k])) { /* lit is ASCII */
+            while ((k < len) && ((int)p[k] == (int)lit[k])) { /* lit is ASCII */
                 k++;
             }
-            eq = (k == n);
+            eq = (k == len);
         }
     }
     return eq;
@@ -448,18 +507,11 @@ static bool st_out_of_range(uint64_t significand, int64_t exp)
     return out;
 }
 
+/* A significand s takes one more digit d while s * 10 + d fits in 64 bits:
+   s < ST_U64_MAX_DIV10, or s == ST_U64_MAX_DIV10 and d <= 5. The scanners
+   below test the two cases apart, each next to the multiplication. */
 #define ST_U64_MAX_DIV10 1844674407370955161u
 #define ST_I32_MAX 2147483647
-
-/* True when s * 10 + d still fits in 64 bits. */
-/*@ requires d <= 9;
-    assigns \nothing;
-    ensures \result ==> s * 10 + d <= ST_U64_MAX_L;
-*/
-static bool st_fits_digit(uint64_t s, uint32_t d)
-{
-    return (s < ST_U64_MAX_DIV10) || ((s == ST_U64_MAX_DIV10) && (d <= 5u));
-}
 
 /* The state of a number scan, passed by value from stage to stage. */
 typedef struct st_numscan {
@@ -501,23 +553,28 @@ static st_numscan st_number_int(const uint8_t *h, uint32_t n, st_numscan in)
             st.fail_at = st.pos;
         }
     } else if (st_is_digit(h[st.pos])) {
+        uint32_t d = st_digit_at(h, n, st.pos);
         /*@ loop invariant in.pos <= st.pos <= n;
+            loop invariant d <= 10 && (d <= 9 ==> st.pos < n);
+            loop invariant st.pos == in.pos ==> d <= 9;
             loop invariant 0 <= st.exp <= st.pos;
             loop invariant st.ret == ST_OK && st.fail_at == in.fail_at && st.plain == in.plain &&
                            st.exp_overflow == in.exp_overflow;
             loop invariant st.pos == in.pos ==> st.sig == 0 && !st.int_overflow;
-            loop assigns st;
+            loop assigns st, d;
             loop variant n - st.pos;
         */
-        while ((st.pos < n) && st_is_digit(h[st.pos])) {
-            uint32_t d = (uint32_t)h[st.pos] - (uint32_t)'0';
-            if (!st.int_overflow && st_fits_digit(st.sig, d)) {
+        while (d <= 9u) {
+            if (!st.int_overflow && (st.sig < ST_U64_MAX_DIV10)) {
+                st.sig = (st.sig * 10u) + d;
+            } else if (!st.int_overflow && (st.sig == ST_U64_MAX_DIV10) && (d <= 5u)) {
                 st.sig = (st.sig * 10u) + d;
             } else {
                 st.int_overflow = true;
                 st.exp++;
             }
             st.pos++;
+            d = st_digit_at(h, n, st.pos);
         }
     } else {
         st.ret = ST_E_JSON_NUMBER;
@@ -540,26 +597,32 @@ static st_numscan st_number_frac(const uint8_t *h, uint32_t n, st_numscan in)
     if ((st.pos < n) && (h[st.pos] == (uint8_t)'.')) {
         bool frac_overflow = false;
         uint32_t first;
+        uint32_t d;
         st.plain = false;
         st.pos++;
         first = st.pos;
+        d = st_digit_at(h, n, st.pos);
         /*@ loop invariant in.pos < first <= st.pos <= n;
+            loop invariant d <= 10 && (d <= 9 ==> st.pos < n);
             loop invariant -st.pos <= st.exp <= st.pos;
             loop invariant st.ret == ST_OK && st.fail_at == in.fail_at &&
                            st.int_overflow == in.int_overflow &&
                            st.exp_overflow == in.exp_overflow;
-            loop assigns st, frac_overflow;
+            loop assigns st, frac_overflow, d;
             loop variant n - st.pos;
         */
-        while ((st.pos < n) && st_is_digit(h[st.pos])) {
-            uint32_t d = (uint32_t)h[st.pos] - (uint32_t)'0';
-            if (!frac_overflow && st_fits_digit(st.sig, d)) {
+        while (d <= 9u) {
+            if (!frac_overflow && (st.sig < ST_U64_MAX_DIV10)) {
+                st.sig = (st.sig * 10u) + d;
+                st.exp--;
+            } else if (!frac_overflow && (st.sig == ST_U64_MAX_DIV10) && (d <= 5u)) {
                 st.sig = (st.sig * 10u) + d;
                 st.exp--;
             } else {
                 frac_overflow = true;
             }
             st.pos++;
+            d = st_digit_at(h, n, st.pos);
         }
         if (st.pos == first) {             /* no digit after the point */
             st.ret = ST_E_JSON_NUMBER;
@@ -864,7 +927,7 @@ static st_err st_skip_after(st_cursor *c, bool is_obj, bool *closed)
 st_err st_json_skip_value(st_cursor *c, uint32_t depth)
 {
     st_err ret = ST_OK;
-    uint8_t stack[ST_DEPTH_MAX + 1u];
+    uint8_t stack[ST_DEPTH_MAX + 1u] = {0};
     uint32_t top = 0u;      /* open containers of this value */
     bool want_value = true; /* else: after a value, want ',' or a close */
     bool done = false;
@@ -907,7 +970,14 @@ st_err st_json_skip_value(st_cursor *c, uint32_t depth)
                 done = (top == 0u);
             }
         } else {
-            ret = st_skip_after(c, stack[top - 1u] == 1u, &flag);
+            /* after a value inside a container: at least one is open
+               (the loop invariant; U-13 in spec/analysis-notes.md) */
+            uint32_t inner = 0u;
+            /*@ assert top >= 1; */
+            if (ST_ALWAYS(top >= 1u)) {
+                inner = top - 1u;
+            }
+            ret = st_skip_after(c, stack[inner] == 1u, &flag);
             if (flag) {
                 top--;
                 done = (top == 0u);

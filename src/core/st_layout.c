@@ -20,6 +20,59 @@ bool st_fits_mul(uint64_t a, uint64_t b)
     return (a == 0u) || (b <= (UINT64_MAX / a));
 }
 
+/* a * b and whether it fits in 64 bits, computed on 32-bit halves: every
+   intermediate value is below 2^64 by the range of its operands alone, so
+   no check before it has to be remembered to see that nothing wraps (the
+   validator's products, ST-VALID-2 and -3, and the element count). With
+   a = ah * 2^32 + al and b = bh * 2^32 + bl: when both high halves are
+   non-zero the product is at least 2^64; when one is zero the product is
+   cross * 2^32 + al * bl, cross being the one non-zero cross term. */
+#define ST_TWO32 4294967296u
+st_prod st_mul_u64(uint64_t a, uint64_t b)
+{
+    st_prod r;
+    const uint64_t ah = a / ST_TWO32;
+    const uint64_t al = a % ST_TWO32;
+    const uint64_t bh = b / ST_TWO32;
+    const uint64_t bl = b % ST_TWO32;
+    r.value = 0u;
+    r.fits = false;
+    /*@ assert a == ah * 4294967296 + al && b == bh * 4294967296 + bl; */
+    /*@ assert al <= 4294967295 && bl <= 4294967295; */
+    /*@ assert al * bl <= 4294967295 * bl; */
+    /*@ assert al * bl <= 4294967295 * 4294967295; */
+    if ((ah == 0u) && (bh == 0u)) {
+        r.value = al * bl;
+        r.fits = true;
+    } else if ((ah != 0u) && (bh != 0u)) {
+        /*@ assert a >= 4294967296 && b >= 4294967296; */
+        /*@ assert a * b >= 4294967296 * 4294967296; */
+        r.fits = false;
+    } else {
+        uint64_t cross = 0u;
+        if (ah == 0u) {
+            /*@ assert al * bh <= 4294967295 * 4294967295; */
+            cross = al * bh;
+            /*@ assert a * b == cross * 4294967296 + al * bl; */
+        } else {
+            /*@ assert ah * bl <= 4294967295 * 4294967295; */
+            cross = ah * bl;
+            /*@ assert a * b == cross * 4294967296 + al * bl; */
+        }
+        if (cross < ST_TWO32) {
+            const uint64_t hi = cross * ST_TWO32;
+            const uint64_t lo = al * bl;
+            if (lo <= (UINT64_MAX - hi)) {
+                r.value = hi + lo;
+                r.fits = true;
+            }
+        } else {
+            /*@ assert cross * 4294967296 >= 4294967296 * 4294967296; */
+        }
+    }
+    return r;
+}
+
 /* Lexicographic byte comparison; a proper prefix sorts first. */
 int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
 {

@@ -6,6 +6,7 @@
  * Contracts: st_internal.h (st_tensor_data's is the layout theorem, ST-GUAR-1,
  * turned into a bound on the pointer and length it returns).
  */
+#include "st_cover.h"
 #include "st_internal.h"
 
 /* What the accessors use of a live tensor (ST-GUAR-1): a ghost function,
@@ -22,17 +23,6 @@ static void st_live_fact(const st_file *f, const st_tensor *t)
     /@ assert \forall integer i; 0 <= i < f->n_tensors ==> st_live_ok(f, st_live_l(f, i)); @/
 }
 */
-
-/* One step of the element count: a * b, which the caller shows to fit in
-   64 bits. */
-/*@ requires a * b <= ST_U64_MAX_L;
-    assigns \nothing;
-    ensures \result == a * b;
-*/
-static uint64_t st_nelem_step(uint64_t a, uint64_t b)
-{
-    return a * b;
-}
 
 const st_tensor *st_tensor_at(const st_file *f, uint32_t i)
 {
@@ -83,17 +73,31 @@ uint64_t st_dim(const st_file *f, const st_tensor *t, uint32_t d)
 {
     uint64_t ret = 0u;
     if (d < t->rank) {
-        ret = f->st->dims[t->dims_at + d];
+        const uint32_t k = t->dims_at + d;
+        /* the shape lies in dims[0 .. dim_cap) (U-16 in spec/analysis-notes.md) */
+        /*@ assert k < f->st->dim_cap; */
+        if (ST_ALWAYS(k < f->st->dim_cap)) {
+            ret = f->st->dims[k];
+        }
     }
     return ret;
 }
 
 const uint8_t *st_tensor_data(const st_file *f, const st_tensor *t, uint64_t *size)
 {
+    const uint64_t begin = t->begin;
+    const uint64_t end = t->end;
+    const uint8_t *ret = NULL;
     /*@ ghost st_live_fact(f, t); */
     /*@ assert st_live_ok(f, t); */
-    *size = t->end - t->begin;
-    return &f->buf[ST_PREFIX_LEN + f->header_len + t->begin];
+    /* the tensor lies in the data section (ST-GUAR-1; U-16) */
+    /*@ assert begin <= end <= f->data_len; */
+    *size = 0u;
+    if (ST_ALWAYS((begin <= end) && (end <= f->data_len))) {
+        *size = end - begin;
+        ret = &f->buf[ST_PREFIX_LEN + f->header_len + begin];
+    }
+    return ret;
 }
 
 uint64_t st_tensor_nelem(const st_file *f, const st_tensor *t)
@@ -108,11 +112,17 @@ uint64_t st_tensor_nelem(const st_file *f, const st_tensor *t)
         loop variant t->rank - d;
     */
     for (d = 0u; d < t->rank; d++) {
-        uint32_t k = t->dims_at + d;
-        uint64_t dim = f->st->dims[k];
+        const uint32_t k = t->dims_at + d;
+        uint64_t dim = 0u;
+        st_prod p;
+        /*@ assert k < f->st->dim_cap; */
+        if (ST_ALWAYS(k < f->st->dim_cap)) {
+            dim = f->st->dims[k];
+        }
         /*@ assert st_nelem_l(f->st->dims, t->dims_at, d + 1) == nelem * dim; */
         /*@ assert nelem * dim <= ST_U64_MAX_L; */
-        nelem = st_nelem_step(nelem, dim);
+        p = st_mul_u64(nelem, dim);
+        nelem = p.value;
     }
     return nelem;
 }

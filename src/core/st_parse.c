@@ -123,11 +123,12 @@ static st_err st_parse_front(st_storage s, const uint8_t *buf, uint64_t len, st_
 {
     st_err ret = ST_OK;
     uint64_t hlen = 0u;
-    ret = st_check_prefix(buf, len, mode, diag, &out->header_len);
+    uint64_t dlen = 0u;
+    ret = st_check_prefix(buf, len, mode, diag, &hlen, &dlen);
     /*@ assert st_desc_is(sp, s); */
     if (ret == ST_OK) {
-        hlen = out->header_len;
-        out->data_len = len - ST_PREFIX_LEN - hlen;
+        out->header_len = hlen;
+        out->data_len = dlen;
         ret = st_parse_entries(s, buf, (uint32_t)hlen, mode, diag, out) /*@ ghost (len) */;
         /*@ assert sp->tensors == s.tensors && sp->order == s.order && sp->by_name == s.by_name; */
         /*@ assert sp->dims == s.dims && sp->meta == s.meta && sp->meta_order == s.meta_order; */

@@ -600,7 +600,20 @@ static void st_plan_chunk(st_plan_item item, uint64_t chunk, uint64_t run, uint6
     uint64_t dst = 0u;
     uint64_t w = 0u;
     uint64_t h = 0u;
+    const uint64_t height = item.height;
+    const uint64_t width = item.width;
+    uint64_t runs_left = 0u;  /* height - run */
+    uint64_t run_left = 0u;   /* width - off */
     /*@ assert item.bytes == item.width * item.height; */
+    /* the position is inside the item (U-14 in spec/analysis-notes.md) */
+    /*@ assert run < item.height && off < item.width; */
+    if (ST_ALWAYS(run < height)) {
+        runs_left = height - run;
+    }
+    if (ST_ALWAYS(off < width)) {
+        run_left = width - off;
+    }
+    /*@ assert runs_left == item.height - run && run_left == item.width - off; */
     /*@ assert run <= item.height - 1; */
     /*@ assert run * item.pitch <= (item.height - 1) * item.pitch; */
     /*@ assert run + 1 <= item.height; */
@@ -612,8 +625,8 @@ static void st_plan_chunk(st_plan_item item, uint64_t chunk, uint64_t run, uint6
         w = item.width;
         h = chunk / item.width;
         /*@ assert h * item.width <= chunk && h >= 1; */
-        if (h > (item.height - run)) {
-            h = item.height - run;
+        if (h > runs_left) {
+            h = runs_left;
         }
         /*@ assert run + h <= item.height; */
         /*@ assert h * item.width <= chunk; */
@@ -626,7 +639,7 @@ static void st_plan_chunk(st_plan_item item, uint64_t chunk, uint64_t run, uint6
         ndone += h * item.width;
     } else {
         /* a run longer than a chunk: split it */
-        w = item.width - off;
+        w = run_left;
         h = 1u;
         if (w > chunk) {
             w = chunk;

@@ -714,26 +714,28 @@ static bool st_wlayout_check(const st_wplan *p)
 {
     const st_wset *set = p->set;
     uint64_t running = 0u;
+    uint64_t room = p->data_len;   /* p->data_len - running */
     uint32_t i = 0u;
     bool ok = true;
     /*@ loop invariant 0 <= i <= set->n_tensors;
         loop invariant ok ==> running == st_wsum(set->tensors, p->order, i);
         loop invariant ok ==> \forall integer k; 0 <= k <= i ==>
                          st_wsum(set->tensors, p->order, k) <= running;
-        loop invariant ok ==> running <= p->data_len;
-        loop assigns i, running, ok;
+        loop invariant ok ==> running <= p->data_len && room == p->data_len - running;
+        loop assigns i, running, room, ok;
         loop variant set->n_tensors - i + (ok ? 1 : 0);
     */
     while ((i < set->n_tensors) && ok) {
         uint64_t len = set->tensors[p->order[i]].data_len;
-        if (len > (p->data_len - running)) {
+        if (len > room) {
             ok = false;
         } else {
             running = running + len;
+            room = room - len;
             i++;
         }
     }
-    return ok && (running == p->data_len);
+    return ok && (room == 0u);
 }
 
 /* Clear the layout of a refused plan. */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "st_internal.h" /* st_mul_u64 */
+
 /* A failure of tensor `nm` at its data_offsets value ("[" of `offs`). */
 static ut_fail at_offsets(const char *hdr, const char *offs, const char *nm)
 {
@@ -131,6 +133,46 @@ Test(st_valid_2, zero_before_overflow)
         {UT_S("c"), ST_U64, 3u, {3u, 6148914691236517205u, 0u}, 0u, 0u},
     };
     ut_hdr_accept_both(hdr, 0u, &UT_TABLE_T(t));
+}
+
+/* ST-VALID-2, -3: the checked product the validator uses (st_mul_u64, on
+   32-bit halves) agrees with a product checked by division, on every pair
+   of values around the halves' boundaries: both high halves zero, both
+   non-zero, a cross term of 2^32 or more, and a cross term that fits with
+   a sum that does not. */
+Test(st_valid_2, checked_product_on_halves)
+{
+    static const uint64_t v[] = {
+        0u, 1u, 2u, 3u, 255u, 2147483648u, 3037000499u, 3037000500u,
+        4294967295u, 4294967296u, 4294967297u, 8589934591u, 8589934592u,
+        6148914691236517205u, 6148914691236517206u, 9223372036854775807u,
+        9223372036854775808u, 18446744069414584320u, 18446744073709551614u,
+        18446744073709551615u,
+    };
+    size_t i;
+    size_t j;
+    unsigned fits = 0u;
+    unsigned over = 0u;
+    for (i = 0u; i < sizeof v / sizeof v[0]; i++) {
+        for (j = 0u; j < sizeof v / sizeof v[0]; j++) {
+            const uint64_t a = v[i];
+            const uint64_t b = v[j];
+            const bool expect = (a == 0u) || (b <= (UINT64_MAX / a));
+            const st_prod p = st_mul_u64(a, b);
+            cr_assert_eq(p.fits, expect, "fits of %llu * %llu",
+                      (unsigned long long)a, (unsigned long long)b);
+            if (expect) {
+                cr_assert_eq(p.value, a * b, "value of %llu * %llu",
+                          (unsigned long long)a, (unsigned long long)b);
+                fits++;
+            } else {
+                over++;
+            }
+        }
+    }
+    /* both outcomes occur, so the grid exercises every path */
+    cr_assert_gt(fits, 100u);
+    cr_assert_gt(over, 100u);
 }
 
 /* ------------------------------------------------------------ ST-VALID-3 */
