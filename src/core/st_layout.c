@@ -13,8 +13,9 @@
  */
 #include "st_internal.h"
 
-/* a * b fits in 64 bits: the test before every checked product of the
-   validator (ST-VALID-2, -3) and the planner. */
+/* a * b fits in 64 bits: the test before the planner's checked products.
+   The validator (ST-VALID-2, -3) and the element count use st_mul_u64
+   below, which returns the product with the test. */
 bool st_fits_mul(uint64_t a, uint64_t b)
 {
     return (a == 0u) || (b <= (UINT64_MAX / a));
