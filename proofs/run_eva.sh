@@ -13,6 +13,8 @@
 # because every address was invalid, when a property is invalid in some
 # call context, or when frama-c fails.
 #
+# EVA_EXTRA adds Frama-C options (e.g. -eva-print-callstacks to see the
+# call context of each alarm).
 # EVA_PRECISION (default 1) sets -eva-precision; the default finishes in a
 # few minutes on two cores. Besides intervals, Eva keeps octagons (bounds on
 # x - y and x + y, also across calls: the `n - i >= k` length checks) and
@@ -65,7 +67,7 @@ frama-c -cpp-extra-args="-I$SRC" $ALL_SRC "$HARNESS" \
     -eva-split-return-function "$SPLIT_RETURN" \
     -eva-slevel-function "$SLEVEL_FUNCTIONS" \
     -eva-ilevel "$ILEVEL" -eva-split-limit 5000 \
-    -eva-report-red-statuses "$OUT/eva-red.csv" \
+    -eva-report-red-statuses "$OUT/eva-red.csv" ${EVA_EXTRA:-} \
     -then -metrics -metrics-eva-cover > "$LOG" 2>&1
 rc=$?
 t1=$(date +%s)

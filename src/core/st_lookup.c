@@ -45,25 +45,34 @@ const st_meta *st_meta_at(const st_file *f, uint32_t i)
 const st_tensor *st_find(const st_file *f, const uint8_t *name, uint32_t name_len)
 {
     const st_tensor *ret = NULL;
-    uint32_t lo = 0u;
-    uint32_t hi = f->n_tensors;
-    /*@ loop invariant 0 <= lo <= hi <= f->n_tensors;
+    uint32_t lo = 0u;               /* candidates: by_name[lo .. lo + span) */
+    uint32_t span = f->n_tensors;
+    /*@ loop invariant 0 <= lo && lo + span <= f->n_tensors;
         loop invariant ret == \null ||
           (\exists integer i; 0 <= i < f->n_tensors &&
              ret == f->st->tensors + f->st->by_name[i]);
-        loop assigns lo, hi, ret;
-        loop variant hi - lo + (ret == \null ? 1 : 0);
+        loop assigns lo, span, ret;
+        loop variant span + (ret == \null ? 1 : 0);
     */
-    while ((lo < hi) && (ret == NULL)) {
-        uint32_t mid = lo + ((hi - lo) / 2u);
-        const st_tensor *t = &f->st->tensors[f->st->by_name[mid]];
-        int c = st_bytes_cmp(t->name, t->name_len, name, name_len);
-        if (c == 0) {
-            ret = t;
-        } else if (c < 0) {
-            lo = mid + 1u;
+    while ((span > 0u) && (ret == NULL)) {
+        const uint32_t mid = lo + (span / 2u);
+        /* the middle candidate lies in the index (U-17 in
+           spec/analysis-notes.md) */
+        /*@ assert mid < f->n_tensors; */
+        if (ST_ALWAYS(mid < f->n_tensors)) {
+            const st_tensor *t = &f->st->tensors[f->st->by_name[mid]];
+            int c = st_bytes_cmp(t->name, t->name_len, name, name_len);
+            if (c == 0) {
+                ret = t;
+            } else if (c < 0) {
+                /* the upper part: span - span / 2 - 1 candidates */
+                lo = mid + 1u;
+                span = (span - 1u) / 2u;
+            } else {
+                span = span / 2u;
+            }
         } else {
-            hi = mid;
+            span = 0u;
         }
     }
     return ret;
