@@ -443,7 +443,9 @@ uint32_t st_jstring_decode_small(const uint8_t *h, uint32_t n, const st_jstring 
 }
 
 /* ST-JSON-7: compare a key, after escape decoding, with an ASCII literal
-   of at most 16 bytes. */
+   of at most 16 bytes. An escaped key is decoded into a zeroed buffer of
+   lit_len bytes (an accepted string decodes to exactly dec_len of them,
+   U-2), and those lit_len bytes are compared (U-3). */
 bool st_jstring_equals(const uint8_t *h, uint32_t n, const st_jstring *s,
                        const char *lit, uint32_t lit_len)
 {
@@ -452,24 +454,21 @@ bool st_jstring_equals(const uint8_t *h, uint32_t n, const st_jstring *s,
     /* The callers compare with field names of at most 12 bytes (U-3). */
     /*@ assert lit_len <= 16; */
     if ((s->dec_len == lit_len) && ST_ALWAYS(lit_len <= 16u)) {
-        uint32_t len = s->dec_len;
         const uint8_t *p = &h[s->raw_at];
         uint32_t k = 0u;
         if (s->escaped) {
-            len = st_decode_bounded(h, n, s, tmp, 0u, lit_len);
+            (void)st_decode_bounded(h, n, s, tmp, 0u, lit_len);
             p = tmp;
         }
-        /*@ assert \valid_read(p + (0 .. len - 1)); */
-        if (len == lit_len) {
-            /*@ loop invariant 0 <= k <= len;
-                loop assigns k;
-                loop variant len - k;
-            */
-            while ((k < len) && ((int)p[k] == (int)lit[k])) { /* lit is ASCII */
-                k++;
-            }
-            eq = (k == len);
+        /*@ assert \valid_read(p + (0 .. lit_len - 1)); */
+        /*@ loop invariant 0 <= k <= lit_len;
+            loop assigns k;
+            loop variant lit_len - k;
+        */
+        while ((k < lit_len) && ((int)p[k] == (int)lit[k])) { /* lit is ASCII */
+            k++;
         }
+        eq = (k == lit_len);
     }
     return eq;
 }
