@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "st_internal.h" /* st_json_decode */
+
 static const ut_tensor one_a[] = {{UT_S("a"), ST_U8, 1u, {1u}, 0u, 1u}};
 #define ONE_A UT_E("a", "U8", "[1]", "[0,1]")
 
@@ -602,4 +604,83 @@ Test(st_json_7, near_metadata_keys_are_tensors)
         {UT_S(" __metadata__"), ST_U8, 1u, {1u}, 2u, 3u},
     };
     ut_hdr_accept_both(hdr, 3u, &UT_TABLE_T(t));
+}
+
+/* ------------------------------------- the string decoder, on its own */
+
+/*
+ * st_json_decode's contract admits any string record inside the header
+ * (st_jstring_ok) with an output of dec_len bytes; the header parser only
+ * passes strings st_json_string accepted, with their decoded length. On a
+ * record that does not describe its bytes, the decoder stops: it never
+ * writes outside dst[from .. to) (U-2 in spec/analysis-notes.md).
+ */
+#define DEC_GUARD 0xA5u
+
+/* Decode raw (the bytes between two quotes) as the record says, into
+   out[2 .. 2 + dec_len) of a 16-byte buffer first filled with DEC_GUARD. */
+static void decode_guarded(const char *raw, uint32_t dec_len, uint8_t out[16])
+{
+    uint8_t h[32];
+    const uint32_t raw_len = (uint32_t)strlen(raw);
+    st_jstring s = {1u, raw_len, dec_len, true};
+    cr_assert_lt(raw_len + 2u, sizeof h);
+    h[0] = (uint8_t)'"';
+    memcpy(&h[1], raw, raw_len);
+    h[raw_len + 1u] = (uint8_t)'"';
+    memset(out, DEC_GUARD, 16u);
+    st_json_decode(h, raw_len + 2u, &s, out, 2u, 2u + dec_len);
+}
+
+/* An escape the scanner would refuse: nothing is written. */
+Test(st_json_decode, invalid_escape_stops)
+{
+    uint8_t out[16];
+    uint32_t k;
+    decode_guarded("\\qab", 3u, out);
+    for (k = 0u; k < 16u; k++) {
+        cr_assert_eq(out[k], DEC_GUARD, "byte %u written", k);
+    }
+}
+
+/* An escape longer than the room left: the bytes before it only. */
+Test(st_json_decode, escape_beyond_room_stops)
+{
+    uint8_t out[16];
+    uint32_t k;
+    decode_guarded("a\\u00e9", 2u, out);   /* decodes to 'a' C3 A9 */
+    cr_assert_eq(out[2], (uint8_t)'a');
+    for (k = 0u; k < 16u; k++) {
+        if (k != 2u) {
+            cr_assert_eq(out[k], DEC_GUARD, "byte %u written", k);
+        }
+    }
+}
+
+/* More plain bytes than the room: exactly dec_len of them. */
+Test(st_json_decode, plain_bytes_beyond_room_stop)
+{
+    uint8_t out[16];
+    uint32_t k;
+    decode_guarded("abc", 2u, out);
+    cr_assert_eq(out[2], (uint8_t)'a');
+    cr_assert_eq(out[3], (uint8_t)'b');
+    for (k = 0u; k < 16u; k++) {
+        if ((k != 2u) && (k != 3u)) {
+            cr_assert_eq(out[k], DEC_GUARD, "byte %u written", k);
+        }
+    }
+}
+
+/* The same decoder on a record that describes its bytes. */
+Test(st_json_decode, accepted_string_decodes_fully)
+{
+    uint8_t out[16];
+    decode_guarded("a\\u00e9\\n", 4u, out);
+    cr_assert_eq(out[1], DEC_GUARD);
+    cr_assert_eq(out[2], (uint8_t)'a');
+    cr_assert_eq(out[3], 0xC3u);
+    cr_assert_eq(out[4], 0xA9u);
+    cr_assert_eq(out[5], (uint8_t)'\n');
+    cr_assert_eq(out[6], DEC_GUARD);
 }
