@@ -1,4 +1,5 @@
 # st_decode_bounded: drop the check that an escape's UTF-8 bytes still fit
-# under `limit` before writing them.
-# Expected: the precondition of st_put_utf8 (\valid dst range) fails.
-s/if ((used == 0u) || ((limit - o) < len)) {/if (used == 0u) {/
+# in the room left (`left`) before copying them.
+# Expected: the RTE goal of `left -= len` (unsigned overflow) fails
+# (checked with -wp-fct st_decode_bounded: 66 of 67 goals).
+s/if ((used == 0u) || (left < len)) {/if (used == 0u) {/
