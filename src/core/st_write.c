@@ -336,12 +336,12 @@ static st_wbuf st_wput_tensor(st_wbuf b, const st_wtensor *t, uint64_t begin)
 
 /*
  * ST-WRITE-3: the compact JSON header (no padding). Offsets are the
- * running sum of the data lengths in plan order (ST-WRITE-2). The plan
- * checked that the total fits in 64 bits; a sum that would not (a set
- * changed since its plan) stops the output like a full buffer.
+ * running sum of the data lengths in plan order (ST-WRITE-2). Both callers
+ * checked the layout first (st_wlayout_check): every running sum is at
+ * most data_len, so none passes 2^64 (U-11 in spec/analysis-notes.md).
  */
 /*@ requires st_wbuf_ok(b);
-    requires st_wplan_ok(p);
+    requires st_wplan_ok(p) && st_wlayout_ok(p);
     assigns b.out[0 .. st_wroom(b.out, b.cap) - 1];
     ensures st_wbuf_ok(\result) && \result.out == b.out && \result.cap == b.cap;
 */
@@ -363,13 +363,16 @@ static st_wbuf st_wput_json(st_wbuf b, const st_wplan *p)
     }
     /*@ loop invariant 0 <= i <= set->n_tensors;
         loop invariant st_wbuf_ok(r) && r.out == b.out && r.cap == b.cap;
+        loop invariant running == st_wsum(set->tensors, p->order, i);
         loop assigns i, r, running, b.out[0 .. st_wroom(b.out, b.cap) - 1];
         loop variant 2 * (set->n_tensors - i) + (r.over ? 0 : 1);
     */
     while ((i < set->n_tensors) && !r.over) {
         const st_wtensor *t = &set->tensors[p->order[i]];
         /*@ assert st_wtensor_ok(t); */
-        if (t->data_len > (UINT64_MAX - running)) {
+        /*@ assert running + t->data_len == st_wsum(set->tensors, p->order, i + 1); */
+        /*@ assert running + t->data_len <= p->data_len; */
+        if (ST_NEVER(t->data_len > (UINT64_MAX - running))) {
             r.over = true;
         } else {
             if (i > 0u) {
@@ -702,9 +705,11 @@ static st_werr st_wcheck_dups(const st_wset *set, const uint32_t *idx, uint32_t 
 
 /*
  * ST-WRITE-2: the offsets in plan order, recomputed from the data lengths
- * and compared with the total of the caller-order sum. A permutation has
- * the same sum, so this always holds after the checks and the sort; it is
- * what lets the contract of st_write_plan state the layout (ST-GUAR-1).
+ * and compared with the plan's data_len. In st_write_plan, data_len is the
+ * caller-order sum and a permutation has the same sum, so this always
+ * holds there; it is what lets the contract of st_write_plan state the
+ * layout (ST-GUAR-1). st_write_header checks it again before emitting, so
+ * a set whose data lengths changed since the plan is refused (U-12).
  */
 /*@ requires st_wplan_ok(p);
     assigns \nothing;
@@ -860,6 +865,39 @@ static uint64_t st_wpad(uint64_t json_len)
     return ((json_len + 7u) / 8u) * 8u;
 }
 
+/* The header and file sizes of a plan whose layout was checked. Writing
+ * them keeps the layout: the ghost loop walks the running sums, each equal
+ * to its value at entry (the fields written lie apart from the data
+ * lengths and the order), the induction the provers do not do alone. */
+/*@ requires \valid(p) && st_wplan_ok(p) && st_wlayout_ok(p);
+    requires \separated(p, p->set, p->set->tensors + (0 .. p->set->n_tensors - 1),
+                        p->order + (0 .. p->set->n_tensors - 1));
+    assigns p->json_len, p->header_len, p->file_len;
+    ensures p->json_len == json_len && p->header_len == header_len &&
+            p->file_len == file_len;
+    ensures st_wlayout_ok(p);
+*/
+static void st_wplan_sizes(st_wplan *p, uint64_t json_len, uint64_t header_len,
+                           uint64_t file_len)
+{
+    p->json_len = json_len;
+    p->header_len = header_len;
+    p->file_len = file_len;
+    /*@ ghost
+        uint32_t k = 0u;
+        /@ loop invariant 0 <= k <= p->set->n_tensors;
+           loop invariant \forall integer j; 0 <= j <= k ==>
+             st_wsum(p->set->tensors, p->order, j) ==
+             st_wsum{Pre}(p->set->tensors, p->order, j);
+           loop assigns k;
+           loop variant p->set->n_tensors - k;
+        @/
+        while (k < p->set->n_tensors) {
+            k++;
+        }
+    */
+}
+
 /* A refused plan: its layout cleared, the code recorded. */
 /*@ requires \valid(plan) && \valid(diag) && \separated(plan, diag);
     assigns plan->json_len, plan->header_len, plan->data_len, plan->file_len,
@@ -901,28 +939,27 @@ static st_werr st_wlay_out(st_wplan *plan, const st_wset *set, uint32_t *order,
     st_werr ret = ST_W_OK;
     st_wbuf b;
     st_wsort(order, set->n_tensors, ST_WSORT_CANON, set);
-    /* Measure: anything over the cap stops the count early. */
-    b.out = NULL;
-    b.cap = (uint64_t)ST_HEADER_MAX;
-    b.pos = 0u;
-    b.over = false;
+    /* The layout first: the emitter relies on it (U-12, U-11). */
     plan->data_len = data_len;
-    b = st_wput_json(b, plan);
-    if (b.over) {
-        ret = st_wrefuse(plan, diag, ST_W_HEADER_TOO_LARGE);
+    if (!st_wlayout_check(plan)) {
+        ret = st_wrefuse(plan, diag, ST_W_ARGUMENT);
     } else {
-        /* json_len <= 1e8, a multiple of 8: padding stays under the cap */
-        uint64_t header_len = st_wpad(b.pos);
-        plan->json_len = b.pos;
-        plan->header_len = header_len;
-        if (data_len > (UINT64_MAX - ((uint64_t)ST_PREFIX_LEN + header_len))) {
-            ret = st_wrefuse(plan, diag, ST_W_OVERFLOW);
+        /* Measure: anything over the cap stops the count early. */
+        b.out = NULL;
+        b.cap = (uint64_t)ST_HEADER_MAX;
+        b.pos = 0u;
+        b.over = false;
+        b = st_wput_json(b, plan);
+        if (b.over) {
+            ret = st_wrefuse(plan, diag, ST_W_HEADER_TOO_LARGE);
         } else {
-            plan->file_len = (uint64_t)ST_PREFIX_LEN + header_len + data_len;
-            /* Last on success, so that nothing changes the plan or the set
-             * after the layout is checked. */
-            if (!st_wlayout_check(plan)) {
-                ret = st_wrefuse(plan, diag, ST_W_ARGUMENT);
+            /* json_len <= 1e8, a multiple of 8: padding stays under the cap */
+            const uint64_t header_len = st_wpad(b.pos);
+            if (data_len > (UINT64_MAX - ((uint64_t)ST_PREFIX_LEN + header_len))) {
+                ret = st_wrefuse(plan, diag, ST_W_OVERFLOW);
+            } else {
+                st_wplan_sizes(plan, b.pos, header_len,
+                               (uint64_t)ST_PREFIX_LEN + header_len + data_len);
             }
         }
     }
@@ -1029,8 +1066,11 @@ st_werr st_write_header(const st_wplan *plan, uint8_t *out, uint64_t cap,
     uint64_t w = 0u;
     st_wbuf b;
     uint32_t k = 0u;
+    /* A plan st_write_plan cannot have made, or whose data lengths changed
+       since (the layout re-checked), is an argument error. */
     if ((plan->header_len > (uint64_t)ST_HEADER_MAX) ||
-        (plan->json_len > plan->header_len) || ((plan->header_len % 8u) != 0u)) {
+        (plan->json_len > plan->header_len) || ((plan->header_len % 8u) != 0u) ||
+        !st_wlayout_check(plan)) {
         ret = ST_W_ARGUMENT;
     } else if (cap < ((uint64_t)ST_PREFIX_LEN + plan->header_len)) {
         ret = ST_W_STORAGE;

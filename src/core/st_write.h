@@ -229,6 +229,9 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
  * order, then one entry per tensor in plan order with the fields dtype,
  * shape, data_offsets. `plan` must come from st_write_plan, with the set
  * and index arrays unchanged since. `plan`, `out`, `written` never NULL.
+ * A plan whose set changed anyway is refused with ST_W_ARGUMENT, writing
+ * nothing, when the data lengths in plan order no longer add up to
+ * plan->data_len, or when the JSON no longer measures plan->json_len.
  */
 /*@ requires st_wplan_ok(plan);
     requires \valid(out + (0 .. cap - 1)) && \valid(written);
@@ -248,6 +251,7 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
       assigns *written, out[0 .. ST_PREFIX_LEN + plan->header_len - 1];
       ensures \result == ST_W_OK || \result == ST_W_ARGUMENT;
       ensures \result == ST_W_OK ==> *written == ST_PREFIX_LEN + plan->header_len;
+      ensures \result == ST_W_OK ==> \old(st_wlayout_ok(plan));
       ensures \result != ST_W_OK ==> *written == 0;
     complete behaviors;
     disjoint behaviors;

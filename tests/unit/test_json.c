@@ -632,7 +632,7 @@ static void decode_guarded(const char *raw, uint32_t dec_len, uint8_t out[16])
     st_json_decode(h, raw_len + 2u, &s, out, 2u, 2u + dec_len);
 }
 
-/* An escape the scanner would refuse: nothing is written. */
+/* ST-JSON-2: an escape the scanner would refuse: nothing is written. */
 Test(st_json_decode, invalid_escape_stops)
 {
     uint8_t out[16];
@@ -643,7 +643,7 @@ Test(st_json_decode, invalid_escape_stops)
     }
 }
 
-/* An escape longer than the room left: the bytes before it only. */
+/* ST-JSON-2: an escape longer than the room left: the bytes before it only. */
 Test(st_json_decode, escape_beyond_room_stops)
 {
     uint8_t out[16];
@@ -657,7 +657,7 @@ Test(st_json_decode, escape_beyond_room_stops)
     }
 }
 
-/* More plain bytes than the room: exactly dec_len of them. */
+/* ST-JSON-2: more plain bytes than the room: exactly dec_len of them. */
 Test(st_json_decode, plain_bytes_beyond_room_stop)
 {
     uint8_t out[16];
@@ -672,7 +672,7 @@ Test(st_json_decode, plain_bytes_beyond_room_stop)
     }
 }
 
-/* The same decoder on a record that describes its bytes. */
+/* ST-JSON-2: the same decoder on a record that describes its bytes. */
 Test(st_json_decode, accepted_string_decodes_fully)
 {
     uint8_t out[16];

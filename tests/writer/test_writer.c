@@ -876,9 +876,10 @@ Test(st_write_header, a_set_changed_after_planning_is_detected)
     cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_ARGUMENT);
 }
 
-/* The emitter does not rely on the plan's checks still holding: a dtype
- * changed out of range prints no name, data lengths changed so that the
- * running offset would pass 2^64 stop the output (ST-WRITE-3, U-6, U-11). */
+/* st_write_header does not rely on the plan's checks still holding: a dtype
+ * changed out of range prints no name, and data lengths changed so that
+ * the running offset would pass 2^64 are refused by the layout check
+ * before anything is emitted (ST-WRITE-3, U-6, U-11). */
 Test(st_write_header, a_changed_dtype_or_size_is_refused_without_overflow)
 {
     static const uint64_t d1[] = {1u};
@@ -1628,6 +1629,48 @@ Test(st_write_header, forged_plans_are_argument_errors)
         }
     }
     /* the plan itself still writes */
+    cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_OK);
+    cr_assert_eq(written, ST_PREFIX_LEN + p.header_len);
+}
+
+/* ST-API-2, ST-WRITE-2: st_write_header refuses a plan whose set's data
+ * lengths changed since st_write_plan (each tensor still consistent with
+ * its shape, and the JSON the same length, so only the re-check of the
+ * offsets against data_len sees it), writing nothing */
+Test(st_write_header, changed_data_lengths_are_argument_errors)
+{
+    uint64_t dx[1] = {1u};
+    static const uint64_t dy[] = {1u};
+    static const uint64_t grown[] = {2u, 0u};   /* x: 2 bytes, then 0 */
+    st_wtensor t[2];
+    st_wset s;
+    st_wplan p;
+    st_wdiag d;
+    uint8_t buf[256];
+    uint64_t written = 99u;
+    uint64_t k;
+    uint32_t i;
+    t[0] = wt(W_S("x"), ST_I8, 1u, dx, 1u);
+    t[1] = wt(W_S("y"), ST_I8, 1u, dy, 1u);
+    s = wset(t, 2u, NULL, 0u, false);
+    cr_assert_eq(plan_of(&s, &p, &d), ST_W_OK);
+    cr_assert_eq(p.data_len, 2u);
+    for (i = 0u; i < 2u; i++) {
+        dx[0] = grown[i];
+        t[0].data_len = grown[i];
+        memset(buf, 0xAA, sizeof buf);
+        written = 99u;
+        cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_ARGUMENT,
+                     "x of %llu bytes accepted", (unsigned long long)grown[i]);
+        cr_assert_eq(written, 0u);
+        for (k = 0u; k < sizeof buf; k++) {
+            cr_assert_eq(buf[k], 0xAAu, "x of %llu bytes: byte %llu written",
+                         (unsigned long long)grown[i], (unsigned long long)k);
+        }
+    }
+    /* restored, the plan writes again */
+    dx[0] = 1u;
+    t[0].data_len = 1u;
     cr_assert_eq(st_write_header(&p, buf, sizeof buf, &written), ST_W_OK);
     cr_assert_eq(written, ST_PREFIX_LEN + p.header_len);
 }
