@@ -414,20 +414,71 @@ static bool st_wless(st_wsort_kind kind, const st_wset *set, uint32_t x, uint32_
     return less;
 }
 
-/* ST-WRITE-1: restore the max-heap property below `root` within idx[0..n). */
+/* ST-WRITE-1: exchange idx[a] and idx[b]. A sort of tensors keeps the
+ * sum of their data lengths in index order: the ghost loop walks the
+ * running sums, equal to those before the exchange except between a and
+ * b, where one length replaces the other. */
+/*@ requires st_wset_ok(ws);
+    requires a < b < st_wcount(ws, kind);
+    requires st_wsort_sep(idx, st_wcount(ws, kind), ws);
+    requires \forall integer j; 0 <= j < st_wcount(ws, kind) ==>
+               idx[j] < st_wcount(ws, kind);
+    assigns idx[a], idx[b];
+    ensures idx[a] == \old(idx[b]) && idx[b] == \old(idx[a]);
+    ensures \forall integer j; 0 <= j < st_wcount(ws, kind) ==>
+              idx[j] < st_wcount(ws, kind);
+    ensures kind != ST_WSORT_META ==>
+              st_wsum(ws->tensors, idx, ws->n_tensors) ==
+              \old(st_wsum(ws->tensors, idx, ws->n_tensors));
+*/
+static void st_wswap(uint32_t *idx, uint32_t a, uint32_t b)
+    /*@ ghost (st_wsort_kind kind, const st_wset *ws) */
+{
+    uint32_t tmp = idx[a];
+    idx[a] = idx[b];
+    idx[b] = tmp;
+    /*@ ghost
+        uint32_t k = 0u;
+        /@ loop invariant 0 <= k <= ws->n_tensors;
+           loop invariant kind != ST_WSORT_META ==>
+             st_wsum(ws->tensors, idx, k) ==
+             st_wsum{Pre}(ws->tensors, idx, k) +
+             ((a < k && k <= b) ?
+                ws->tensors[\at(idx[b], Pre)].data_len -
+                ws->tensors[\at(idx[a], Pre)].data_len : 0);
+           loop assigns k;
+           loop variant ws->n_tensors - k;
+        @/
+        while (k < ws->n_tensors) {
+            k++;
+        }
+    */
+}
+
+/* ST-WRITE-1: restore the max-heap property below `root` within idx[0..n),
+ * n at most the length of idx. */
 /*@ requires st_wset_ok(set);
     requires n <= st_wcount(set, kind);
-    requires st_wsort_sep(idx, n, set);
-    requires \forall integer j; 0 <= j < n ==> idx[j] < st_wcount(set, kind);
+    requires st_wsort_sep(idx, st_wcount(set, kind), set);
+    requires \forall integer j; 0 <= j < st_wcount(set, kind) ==>
+               idx[j] < st_wcount(set, kind);
     assigns idx[0 .. n - 1];
-    ensures \forall integer j; 0 <= j < n ==> idx[j] < st_wcount(set, kind);
+    ensures \forall integer j; 0 <= j < st_wcount(set, kind) ==>
+              idx[j] < st_wcount(set, kind);
+    ensures kind != ST_WSORT_META ==>
+              st_wsum(set->tensors, idx, set->n_tensors) ==
+              \old(st_wsum(set->tensors, idx, set->n_tensors));
 */
 static void st_wsift_down(uint32_t *idx, uint32_t root, uint32_t n,
                           st_wsort_kind kind, const st_wset *set)
 {
     uint32_t r = root;
     bool done = false;
-    /*@ loop invariant \forall integer j; 0 <= j < n ==> idx[j] < st_wcount(set, kind);
+    /*@ loop invariant \forall integer j; 0 <= j < st_wcount(set, kind) ==>
+                         idx[j] < st_wcount(set, kind);
+        loop invariant kind != ST_WSORT_META ==>
+                         st_wsum(set->tensors, idx, set->n_tensors) ==
+                         st_wsum{Pre}(set->tensors, idx, set->n_tensors);
         loop assigns r, done, idx[0 .. n - 1];
         loop variant (done ? 0 : 1) + (n - r);
     */
@@ -437,9 +488,7 @@ static void st_wsift_down(uint32_t *idx, uint32_t root, uint32_t n,
             child++;
         }
         if (st_wless(kind, set, idx[r], idx[child])) {
-            uint32_t tmp = idx[r];
-            idx[r] = idx[child];
-            idx[child] = tmp;
+            st_wswap(idx, r, child) /*@ ghost (kind, set) */;
             r = child;
         } else {
             done = true;
@@ -452,28 +501,35 @@ static void st_wsift_down(uint32_t *idx, uint32_t root, uint32_t n,
  * within idx[0 .. last). */
 /*@ requires st_wset_ok(set);
     requires 0 < last < st_wcount(set, kind);
-    requires st_wsort_sep(idx, last + 1, set);
-    requires \forall integer j; 0 <= j <= last ==> idx[j] < st_wcount(set, kind);
+    requires st_wsort_sep(idx, st_wcount(set, kind), set);
+    requires \forall integer j; 0 <= j < st_wcount(set, kind) ==>
+               idx[j] < st_wcount(set, kind);
     assigns idx[0 .. last];
-    ensures \forall integer j; 0 <= j <= last ==> idx[j] < st_wcount(set, kind);
+    ensures \forall integer j; 0 <= j < st_wcount(set, kind) ==>
+              idx[j] < st_wcount(set, kind);
+    ensures kind != ST_WSORT_META ==>
+              st_wsum(set->tensors, idx, set->n_tensors) ==
+              \old(st_wsum(set->tensors, idx, set->n_tensors));
 */
 static void st_wsort_pop(uint32_t *idx, uint32_t last, st_wsort_kind kind,
                          const st_wset *set)
 {
-    uint32_t tmp = idx[0];
-    idx[0] = idx[last];
-    idx[last] = tmp;
+    st_wswap(idx, 0u, last) /*@ ghost (kind, set) */;
     /*@ assert st_wset_ok(set); */
     st_wsift_down(idx, 0u, last, kind, set);
 }
 
 /* ST-WRITE-1: idx[i] = i, then heapsort ascending by st_wless:
- * O(n log n), in place, no recursion. */
+ * O(n log n), in place, no recursion. The data lengths of tensors add up
+ * in sorted order to their caller-order sum: a ghost loop starts it from
+ * the identity, and every exchange keeps it (st_wswap). */
 /*@ requires st_wset_ok(set);
     requires n == st_wcount(set, kind);
     requires st_wsort_sep(idx, n, set);
     assigns idx[0 .. n - 1];
     ensures \forall integer j; 0 <= j < n ==> idx[j] < n;
+    ensures kind != ST_WSORT_META ==>
+              st_wsum(set->tensors, idx, n) == \old(st_wid(set->tensors, n));
 */
 static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wset *set)
 {
@@ -488,9 +544,23 @@ static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wse
         idx[i] = i;
         i++;
     }
+    /*@ ghost
+        uint32_t k = 0u;
+        /@ loop invariant 0 <= k <= n;
+           loop invariant kind != ST_WSORT_META ==>
+             st_wsum(set->tensors, idx, k) == st_wid{Pre}(set->tensors, k);
+           loop assigns k;
+           loop variant n - k;
+        @/
+        while (k < n) {
+            k++;
+        }
+    */
     i = n / 2u;
     /*@ loop invariant 0 <= i <= n / 2;
         loop invariant \forall integer j; 0 <= j < n ==> idx[j] < n;
+        loop invariant kind != ST_WSORT_META ==>
+                         st_wsum(set->tensors, idx, n) == st_wid{Pre}(set->tensors, n);
         loop assigns i, idx[0 .. n - 1];
         loop variant i;
     */
@@ -500,6 +570,8 @@ static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wse
     }
     /*@ loop invariant 0 <= end <= n;
         loop invariant \forall integer j; 0 <= j < n ==> idx[j] < n;
+        loop invariant kind != ST_WSORT_META ==>
+                         st_wsum(set->tensors, idx, n) == st_wid{Pre}(set->tensors, n);
         loop assigns end, idx[0 .. n - 1];
         loop variant end;
     */
@@ -581,6 +653,7 @@ static st_werr st_wcheck_size(const st_wtensor *t)
     assigns *total, diag->subject, diag->index;
     ensures \result == ST_W_OK ==>
               \forall integer i; 0 <= i < set->n_tensors ==> st_wtensor_ok(set->tensors + i);
+    ensures \result == ST_W_OK ==> *total == \old(st_wid(set->tensors, set->n_tensors));
 */
 static st_werr st_wcheck_tensors(const st_wset *set, uint64_t *total, st_wdiag *diag)
 {
@@ -590,6 +663,7 @@ static st_werr st_wcheck_tensors(const st_wset *set, uint64_t *total, st_wdiag *
     /*@ loop invariant 0 <= i <= set->n_tensors;
         loop invariant \forall integer j; 0 <= j < i ==> st_wtensor_ok(set->tensors + j);
         loop invariant ret != ST_W_OK ==> i < set->n_tensors;
+        loop invariant ret == ST_W_OK ==> sum == st_wid{Pre}(set->tensors, i);
         loop assigns i, sum, ret, diag->subject, diag->index;
         loop variant set->n_tensors - i + (ret == ST_W_OK ? 1 : 0);
     */
@@ -705,11 +779,10 @@ static st_werr st_wcheck_dups(const st_wset *set, const uint32_t *idx, uint32_t 
 
 /*
  * ST-WRITE-2: the offsets in plan order, recomputed from the data lengths
- * and compared with the plan's data_len. In st_write_plan, data_len is the
- * caller-order sum and a permutation has the same sum, so this always
- * holds there; it is what lets the contract of st_write_plan state the
- * layout (ST-GUAR-1). st_write_header checks it again before emitting, so
- * a set whose data lengths changed since the plan is refused (U-12).
+ * and compared with the plan's data_len. A plan from st_write_plan passes
+ * (its layout holds by construction, st_wlay_out); st_write_header checks
+ * it before emitting, so a set whose data lengths changed since the plan
+ * is refused (U-12).
  */
 /*@ requires st_wplan_ok(p);
     assigns \nothing;
@@ -774,15 +847,16 @@ static void st_wplan_clear(st_wplan *plan)
     ensures \result == ST_W_OK ==>
               (set->n_tensors > 0 ==> order != \null) &&
               (set->n_meta > 0 ==> meta_order != \null);
+    ensures \result == ST_W_OK ==> *total == \old(st_wid(set->tensors, set->n_tensors));
 */
 static st_werr st_wcheck_entries(const st_wset *set, const uint32_t *order,
                                  const uint32_t *meta_order, uint64_t *total,
                                  st_wdiag *diag)
 {
     st_werr ret = ST_W_OK;
-    *total = 0u;
     if (((set->n_tensors > 0u) && ((set->tensors == NULL) || (order == NULL))) ||
         ((set->n_meta > 0u) && ((set->meta == NULL) || (meta_order == NULL)))) {
+        *total = 0u;
         ret = ST_W_ARGUMENT;
     } else {
         /*@ assert \valid_read(set->tensors + (0 .. set->n_tensors - 1)); */
@@ -913,11 +987,15 @@ static st_werr st_wrefuse(st_wplan *plan, st_wdiag *diag, st_werr e)
     return e;
 }
 
-/* ST-WRITE-1, -2, -5: the canonical order, the measuring pass of the
- * emitter, the header and file sizes, then the layout check. A refused
- * plan is cleared. */
+/* ST-WRITE-1, -2, -5: the canonical order, then the measuring pass of the
+ * emitter, the header and file sizes. The layout (ST-GUAR-1 for the
+ * writer) holds by construction:
+ * the sort keeps the caller-order sum of the data lengths (st_wsort), and
+ * the ghost loop shows every running sum is at most the last one. A
+ * refused plan is cleared. */
 /*@ requires \valid(plan) && \valid(diag) && diag->code == ST_W_OK;
     requires plan->set == set && plan->order == order && st_wset_ok(set);
+    requires plan->data_len == st_wid(set->tensors, set->n_tensors);
     requires st_wsort_sep(order, set->n_tensors, set);
     requires st_windex_ok(plan->meta_order, set->n_meta);
     requires \separated(plan, diag, set, order + (0 .. set->n_tensors - 1),
@@ -929,38 +1007,47 @@ static st_werr st_wrefuse(st_wplan *plan, st_wdiag *diag, st_werr e)
     ensures diag->code == \result;
     ensures \result == ST_W_OK ==>
               st_wplan_ok(plan) && st_wlayout_ok(plan) && st_wheader_ok(plan);
+    ensures \result == ST_W_OK ==> plan->data_len == \old(plan->data_len);
     ensures \result != ST_W_OK ==>
               plan->json_len == 0 && plan->header_len == 0 &&
               plan->data_len == 0 && plan->file_len == 0;
 */
 static st_werr st_wlay_out(st_wplan *plan, const st_wset *set, uint32_t *order,
-                           uint64_t data_len, st_wdiag *diag)
+                           st_wdiag *diag)
 {
     st_werr ret = ST_W_OK;
+    const uint64_t data_len = plan->data_len;
     st_wbuf b;
     st_wsort(order, set->n_tensors, ST_WSORT_CANON, set);
-    /* The layout first: the emitter relies on it (U-12, U-11). */
-    plan->data_len = data_len;
-    if (!st_wlayout_check(plan)) {
-        ret = st_wrefuse(plan, diag, ST_W_ARGUMENT);
+    /*@ ghost
+        uint32_t k = 0u;
+        /@ loop invariant 0 <= k <= set->n_tensors;
+           loop invariant \forall integer j; 0 <= j <= k ==>
+             st_wsum(set->tensors, order, j) <= st_wsum(set->tensors, order, k);
+           loop assigns k;
+           loop variant set->n_tensors - k;
+        @/
+        while (k < set->n_tensors) {
+            k++;
+        }
+    */
+    /*@ assert st_wlayout_ok(plan); */
+    /* Measure: anything over the cap stops the count early. */
+    b.out = NULL;
+    b.cap = (uint64_t)ST_HEADER_MAX;
+    b.pos = 0u;
+    b.over = false;
+    b = st_wput_json(b, plan);
+    if (b.over) {
+        ret = st_wrefuse(plan, diag, ST_W_HEADER_TOO_LARGE);
     } else {
-        /* Measure: anything over the cap stops the count early. */
-        b.out = NULL;
-        b.cap = (uint64_t)ST_HEADER_MAX;
-        b.pos = 0u;
-        b.over = false;
-        b = st_wput_json(b, plan);
-        if (b.over) {
-            ret = st_wrefuse(plan, diag, ST_W_HEADER_TOO_LARGE);
+        /* json_len <= 1e8, a multiple of 8: padding stays under the cap */
+        const uint64_t header_len = st_wpad(b.pos);
+        if (data_len > (UINT64_MAX - ((uint64_t)ST_PREFIX_LEN + header_len))) {
+            ret = st_wrefuse(plan, diag, ST_W_OVERFLOW);
         } else {
-            /* json_len <= 1e8, a multiple of 8: padding stays under the cap */
-            const uint64_t header_len = st_wpad(b.pos);
-            if (data_len > (UINT64_MAX - ((uint64_t)ST_PREFIX_LEN + header_len))) {
-                ret = st_wrefuse(plan, diag, ST_W_OVERFLOW);
-            } else {
-                st_wplan_sizes(plan, b.pos, header_len,
-                               (uint64_t)ST_PREFIX_LEN + header_len + data_len);
-            }
+            st_wplan_sizes(plan, b.pos, header_len,
+                           (uint64_t)ST_PREFIX_LEN + header_len + data_len);
         }
     }
     return ret;
@@ -991,6 +1078,7 @@ static st_werr st_wlay_out(st_wplan *plan, const st_wset *set, uint32_t *order,
               st_wset_ok(set) && st_windex_ok(order, set->n_tensors) &&
               st_windex_ok(meta_order, set->n_meta);
     ensures \result == ST_W_OK ==> st_wsort_sep(order, set->n_tensors, set);
+    ensures \result == ST_W_OK ==> *total == \old(st_wid(set->tensors, set->n_tensors));
 */
 static st_werr st_wcheck_all(const st_wset *set, uint32_t *order, uint32_t *meta_order,
                              uint64_t *total, st_wdiag *diag)
@@ -1002,6 +1090,19 @@ static st_werr st_wcheck_all(const st_wset *set, uint32_t *order, uint32_t *meta
     diag->other = 0u;
     /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
                set->n_meta == \at(set->n_meta, Pre); */
+    /* The caller-order sum is unchanged by the writes to diag: the ghost
+     * loop walks it, the induction the provers do not do alone. */
+    /*@ ghost
+        uint32_t k = 0u;
+        /@ loop invariant 0 <= k <= set->n_tensors;
+           loop invariant st_wid(set->tensors, k) == st_wid{Pre}(set->tensors, k);
+           loop assigns k;
+           loop variant set->n_tensors - k;
+        @/
+        while (k < set->n_tensors) {
+            k++;
+        }
+    */
     ret = st_wcheck_entries(set, order, meta_order, total, diag);
     /*@ assert set->n_tensors == \at(set->n_tensors, Pre) &&
                set->n_meta == \at(set->n_meta, Pre); */
@@ -1026,6 +1127,8 @@ static st_werr st_wcheck_all(const st_wset *set, uint32_t *order, uint32_t *meta
     ensures set->tensors == \old(set->tensors) && set->meta == \old(set->meta);
     ensures set->n_tensors == \old(set->n_tensors) && set->n_meta == \old(set->n_meta);
     ensures \old(st_wset_ok(set)) ==> st_wset_ok(set);
+    ensures \forall integer j; 0 <= j < set->n_tensors ==>
+              set->tensors[j].data_len == \old(set->tensors[j].data_len);
     ensures plan->set == set && plan->order == order && plan->meta_order == meta_order;
     ensures plan->has_metadata <==> (set->has_metadata || set->n_meta > 0);
     ensures plan->json_len == 0 && plan->header_len == 0 &&
@@ -1051,7 +1154,21 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
     ret = st_wcheck_all(set, order, meta_order, &data_len, diag);
     st_wplan_init(plan, set, order, meta_order);
     if (ret == ST_W_OK) {
-        ret = st_wlay_out(plan, set, order, data_len, diag);
+        plan->data_len = data_len;
+        /* The caller-order sum is unchanged by the writes since entry (the
+         * index arrays, diag, plan): the ghost loop walks it. */
+        /*@ ghost
+            uint32_t k = 0u;
+            /@ loop invariant 0 <= k <= set->n_tensors;
+               loop invariant st_wid(set->tensors, k) == st_wid{Pre}(set->tensors, k);
+               loop assigns k;
+               loop variant set->n_tensors - k;
+            @/
+            while (k < set->n_tensors) {
+                k++;
+            }
+        */
+        ret = st_wlay_out(plan, set, order, diag);
     }
     return ret;
 }

@@ -138,6 +138,12 @@ typedef struct st_wplan {
   logic integer st_wsum{L}(st_wtensor *t, uint32_t *order, integer k) =
     k <= 0 ? 0 : st_wsum(t, order, k - 1) + t[order[k - 1]].data_len;
 
+  // ST-WRITE-2: the data lengths of t[0 .. k), in caller order. The plan
+  // order is a permutation of it, so the running sum in plan order ends
+  // at this sum (the data section's size).
+  logic integer st_wid{L}(st_wtensor *t, integer k) =
+    k <= 0 ? 0 : st_wid(t, k - 1) + t[k - 1].data_len;
+
   // ST-WRITE-2, ST-GUAR-1 for the writer: the i-th tensor in plan order
   // occupies [st_wsum(i), st_wsum(i + 1)) of the data section, so the
   // ranges start at 0, follow each other without a gap, each is exactly
@@ -212,6 +218,8 @@ typedef struct st_wdiag {
               st_wplan_ok(plan) && st_wlayout_ok(plan) && st_wheader_ok(plan);
     ensures \result == ST_W_OK ==>
               (plan->has_metadata <==> (set->has_metadata || set->n_meta > 0));
+    ensures \result == ST_W_OK ==>
+              plan->data_len == \old(st_wid(set->tensors, set->n_tensors));
     ensures \result != ST_W_OK ==>
               plan->json_len == 0 && plan->header_len == 0 &&
               plan->data_len == 0 && plan->file_len == 0;

@@ -60,7 +60,7 @@ COV_WRITER_SRC := $(sort $(wildcard tests/writer/test_*.c))
 COV_DEVICE_SRC := $(sort $(wildcard tests/device/test_*.c)) $(wildcard tests/device/dt_support.c)
 # Minimum branch coverage of the core, in percent: the gate fails below it.
 # Raise it with the figure as tests are added; never lower it to pass.
-COVERAGE_MIN_BRANCH ?= 98
+COVERAGE_MIN_BRANCH ?= 100
 
 $(COV_OUT)/obj/core/%.o: src/core/%.c $(HDRS)
 	@mkdir -p $(dir $@)
