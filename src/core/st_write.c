@@ -424,6 +424,7 @@ static bool st_wless(st_wsort_kind kind, const st_wset *set, uint32_t x, uint32_
     requires \forall integer j; 0 <= j < st_wcount(ws, kind) ==>
                idx[j] < st_wcount(ws, kind);
     assigns idx[a], idx[b];
+    ensures st_wset_ok(ws);
     ensures idx[a] == \old(idx[b]) && idx[b] == \old(idx[a]);
     ensures \forall integer j; 0 <= j < st_wcount(ws, kind) ==>
               idx[j] < st_wcount(ws, kind);
@@ -463,6 +464,7 @@ static void st_wswap(uint32_t *idx, uint32_t a, uint32_t b)
     requires \forall integer j; 0 <= j < st_wcount(set, kind) ==>
                idx[j] < st_wcount(set, kind);
     assigns idx[0 .. n - 1];
+    ensures st_wset_ok(set);
     ensures \forall integer j; 0 <= j < st_wcount(set, kind) ==>
               idx[j] < st_wcount(set, kind);
     ensures kind != ST_WSORT_META ==>
@@ -474,7 +476,8 @@ static void st_wsift_down(uint32_t *idx, uint32_t root, uint32_t n,
 {
     uint32_t r = root;
     bool done = false;
-    /*@ loop invariant \forall integer j; 0 <= j < st_wcount(set, kind) ==>
+    /*@ loop invariant st_wset_ok(set);
+        loop invariant \forall integer j; 0 <= j < st_wcount(set, kind) ==>
                          idx[j] < st_wcount(set, kind);
         loop invariant kind != ST_WSORT_META ==>
                          st_wsum(set->tensors, idx, set->n_tensors) ==
@@ -505,6 +508,7 @@ static void st_wsift_down(uint32_t *idx, uint32_t root, uint32_t n,
     requires \forall integer j; 0 <= j < st_wcount(set, kind) ==>
                idx[j] < st_wcount(set, kind);
     assigns idx[0 .. last];
+    ensures st_wset_ok(set);
     ensures \forall integer j; 0 <= j < st_wcount(set, kind) ==>
               idx[j] < st_wcount(set, kind);
     ensures kind != ST_WSORT_META ==>
@@ -515,7 +519,6 @@ static void st_wsort_pop(uint32_t *idx, uint32_t last, st_wsort_kind kind,
                          const st_wset *set)
 {
     st_wswap(idx, 0u, last) /*@ ghost (kind, set) */;
-    /*@ assert st_wset_ok(set); */
     st_wsift_down(idx, 0u, last, kind, set);
 }
 
@@ -527,6 +530,7 @@ static void st_wsort_pop(uint32_t *idx, uint32_t last, st_wsort_kind kind,
     requires n == st_wcount(set, kind);
     requires st_wsort_sep(idx, n, set);
     assigns idx[0 .. n - 1];
+    ensures st_wset_ok(set);
     ensures \forall integer j; 0 <= j < n ==> idx[j] < n;
     ensures kind != ST_WSORT_META ==>
               st_wsum(set->tensors, idx, n) == \old(st_wid(set->tensors, n));
@@ -536,6 +540,7 @@ static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wse
     uint32_t i = 0u;
     uint32_t end = n;
     /*@ loop invariant 0 <= i <= n;
+        loop invariant st_wset_ok(set);
         loop invariant \forall integer j; 0 <= j < i ==> idx[j] == j;
         loop assigns i, idx[0 .. n - 1];
         loop variant n - i;
@@ -558,6 +563,7 @@ static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wse
     */
     i = n / 2u;
     /*@ loop invariant 0 <= i <= n / 2;
+        loop invariant st_wset_ok(set);
         loop invariant \forall integer j; 0 <= j < n ==> idx[j] < n;
         loop invariant kind != ST_WSORT_META ==>
                          st_wsum(set->tensors, idx, n) == st_wid{Pre}(set->tensors, n);
@@ -569,6 +575,7 @@ static void st_wsort(uint32_t *idx, uint32_t n, st_wsort_kind kind, const st_wse
         st_wsift_down(idx, i, n, kind, set);
     }
     /*@ loop invariant 0 <= end <= n;
+        loop invariant st_wset_ok(set);
         loop invariant \forall integer j; 0 <= j < n ==> idx[j] < n;
         loop invariant kind != ST_WSORT_META ==>
                          st_wsum(set->tensors, idx, n) == st_wid{Pre}(set->tensors, n);
@@ -1019,6 +1026,11 @@ static st_werr st_wlay_out(st_wplan *plan, const st_wset *set, uint32_t *order,
     const uint64_t data_len = plan->data_len;
     st_wbuf b;
     st_wsort(order, set->n_tensors, ST_WSORT_CANON, set);
+    /*@ assert st_wset_ok(set); */
+    /*@ assert st_windex_ok(order, set->n_tensors); */
+    /*@ assert st_windex_ok(plan->meta_order, set->n_meta); */
+    /*@ assert plan->set == set && plan->order == order; */
+    /*@ assert st_wplan_ok(plan); */
     /*@ ghost
         uint32_t k = 0u;
         /@ loop invariant 0 <= k <= set->n_tensors;
@@ -1156,7 +1168,10 @@ st_werr st_write_plan(const st_wset *set, uint32_t *order, uint32_t *meta_order,
     if (ret == ST_W_OK) {
         plan->data_len = data_len;
         /* The caller-order sum is unchanged by the writes since entry (the
-         * index arrays, diag, plan): the ghost loop walks it. */
+         * index arrays, diag, plan): each length is, and the ghost loop
+         * walks the sums. */
+        /*@ assert \forall integer j; 0 <= j < set->n_tensors ==>
+                     set->tensors[j].data_len == \at(set->tensors[j].data_len, Pre); */
         /*@ ghost
             uint32_t k = 0u;
             /@ loop invariant 0 <= k <= set->n_tensors;
