@@ -197,6 +197,8 @@ static void eva_plan(void)
         st_tensor *t = &eva_ptensors[i];
         t->name = NULL;
         t->name_len = 0u;
+        t->name_start = 0u;
+        t->name_in_arena = false;
         t->rank = Frama_C_unsigned_int_interval(0u, EVA_PRANK);
         t->dims_at = i * EVA_PRANK;
         t->key_pos = 0u;

@@ -304,6 +304,13 @@
 
   // ------------------------------------------------- sorting (ST-VALID-1)
 
+  // The bases stored names are read from (st_str_cmp): each readable over
+  // its length.
+  predicate st_strs_ok(st_strs s) =
+    \valid_read(s.hdr + (0 .. s.hdr_len - 1)) &&
+    \valid_read(s.arena + (0 .. s.arena_len - 1)) &&
+    \valid_read(s.key + (0 .. s.key_len - 1));
+
   // Entry x can be compared by st_less for this kind of sort.
   predicate st_sort_entry_ok{L}(st_sort_kind kind, st_tensor *t, st_meta *m,
                                 integer x) =
@@ -362,6 +369,7 @@
   predicate st_file_ok{L}(st_file *f) =
     \valid_read(f) && st_storage_valid(f->st) &&
     \valid_read(f->buf + (0 .. f->len - 1)) &&
+    ST_PREFIX_LEN + f->header_len <= f->len &&
     f->n_tensors <= f->n_entries <= f->st->tensor_cap &&
     f->n_meta <= f->n_meta_entries <= f->st->meta_cap &&
     st_entries_ok(f->st, f->n_entries, f->n_meta_entries, f->st->dim_cap) &&

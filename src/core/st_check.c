@@ -76,7 +76,7 @@ static void st_diag_tensor(st_diag *diag, st_err e, uint64_t offset, const st_te
  * order, in idx[0 .. *live); tmp is the sort's scratch space.
  */
 st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n,
-                          st_mode mode, st_diag *diag, uint32_t *live)
+                          st_mode mode, st_diag *diag, uint32_t *live, st_strs names)
     /*@ ghost (uint32_t nd) */
 {
     st_err ret = ST_OK;
@@ -91,7 +91,7 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
     for (i = 0u; i < n; i++) {
         idx[i] = i;
     }
-    st_mergesort(idx, tmp, n, ST_SORT_TENSOR_NAME, t) /*@ ghost (n) */;
+    st_mergesort(idx, tmp, n, ST_SORT_TENSOR_NAME, t, names) /*@ ghost (n) */;
     /*@ assert st_dims_in(t, n, nd); */
     /*@ loop invariant 0 <= w <= i <= n;
         loop invariant st_idx_below(idx, n, n);
@@ -104,7 +104,7 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
         st_tensor *e = &t[idx[i]];
         if ((i + 1u) < n) {
             const st_tensor *next = &t[idx[i + 1u]];
-            if (st_bytes_cmp(e->name, e->name_len, next->name, next->name_len) == 0) {
+            if (st_names_cmp(names, t, idx[i], idx[i + 1u]) == 0) {
                 e->dropped = true;
                 if (mode == ST_MODE_STRICT) {
                     ret = ST_E_STRICT_DUP_TENSOR;
@@ -124,7 +124,7 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
 /* ST-META-3 / ST-STRICT-4: the same for the n metadata pairs m[0 .. n),
    the live ones into idx[0 .. *live). */
 st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
-                       st_diag *diag, uint32_t *live)
+                       st_diag *diag, uint32_t *live, st_strs names)
 {
     st_err ret = ST_OK;
     uint32_t i;
@@ -137,7 +137,7 @@ st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
     for (i = 0u; i < n; i++) {
         idx[i] = i;
     }
-    st_heapsort(idx, n, ST_SORT_META_KEY, NULL, m) /*@ ghost (n) */;
+    st_heapsort(idx, n, ST_SORT_META_KEY, NULL, m, names) /*@ ghost (n) */;
     /*@ loop invariant 0 <= w <= i <= n;
         loop invariant st_idx_below(idx, n, n);
         loop invariant st_keys_ok(m, n);
@@ -148,7 +148,7 @@ st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
         st_meta *e = &m[idx[i]];
         if ((i + 1u) < n) {
             const st_meta *next = &m[idx[i + 1u]];
-            if (st_bytes_cmp(e->key, e->key_len, next->key, next->key_len) == 0) {
+            if (st_keys_cmp(names, m, idx[i], idx[i + 1u]) == 0) {
                 e->dropped = true;
                 if (mode == ST_MODE_STRICT) {
                     ret = ST_E_STRICT_DUP_META_KEY;
@@ -339,7 +339,7 @@ static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t 
  * the parse result f and the caller's storage descriptor sp.
  */
 st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t prefix,
-                          uint64_t len, st_diag *diag)
+                          uint64_t len, st_diag *diag, st_strs names)
     /*@ ghost (uint32_t nm, uint32_t nml, const st_file *f, const st_storage *sp) */
 {
     st_err ret;
@@ -354,10 +354,10 @@ st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t
     /*@ assert st_file_kept{Pre,Here}(f); */
     /*@ assert st_desc_is(sp, s); */
     if (s.scratch != NULL) {
-        st_mergesort(s.order, s.scratch, n, ST_SORT_TENSOR_OFFSET, s.tensors)
+        st_mergesort(s.order, s.scratch, n, ST_SORT_TENSOR_OFFSET, s.tensors, names)
             /*@ ghost (n_entries) */;
     } else {
-        st_heapsort(s.order, n, ST_SORT_TENSOR_OFFSET, s.tensors, NULL) /*@ ghost (n_entries) */;
+        st_heapsort(s.order, n, ST_SORT_TENSOR_OFFSET, s.tensors, NULL, names) /*@ ghost (n_entries) */;
     }
     /*@ assert st_names_ok(s.tensors, n_entries); */
     /*@ assert st_dims_in(s.tensors, n_entries, s.dim_cap); */

@@ -580,6 +580,9 @@ static st_err st_parse_entry(st_cursor *c, st_storage s, st_hparse *p, st_tensor
 static void st_meta_store(st_cursor *c, st_storage s, st_hparse *p, const st_jstring *key,
                           const st_jstring *val, uint32_t key_at)
 {
+    /* where the key will lie: the arena's next byte when it had escapes */
+    const bool in_arena = key->escaped;
+    const uint32_t key_start = in_arena ? p->used.arena : key->raw_at;
     const uint8_t *k = st_keep_string(c, s, p, key);
     const uint8_t *v = st_keep_string(c, s, p, val);
     /*@ assert st_hdr_str_ok(k, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
@@ -592,6 +595,8 @@ static void st_meta_store(st_cursor *c, st_storage s, st_hparse *p, const st_jst
         m->value = v;
         m->value_len = val->dec_len;
         m->key_pos = key_at;
+        m->key_start = key_start;
+        m->key_in_arena = in_arena;
         m->dropped = false;
     }
     p->used.meta++;
@@ -750,7 +755,8 @@ static bool st_is_metadata_key(const uint8_t *h, uint32_t n, const st_jstring *k
     return is_meta;
 }
 
-/* A tensor entry before its value is parsed: named, at key_at, no fields yet. */
+/* A tensor entry before its value is parsed: named, at key_at, no fields yet;
+   its name lies at name_start, in the arena or the header (st_str_cmp). */
 /*@ requires \valid(t);
     assigns *t;
     ensures t->name == name && t->name_len == name_len;
@@ -758,10 +764,12 @@ static bool st_is_metadata_key(const uint8_t *h, uint32_t n, const st_jstring *k
     ensures t->key_pos == key_at && t->offsets_pos == key_at;
 */
 static void st_tensor_start(st_tensor *t, const uint8_t *name, uint32_t name_len,
-                            uint32_t key_at)
+                            uint32_t key_at, uint32_t name_start, bool in_arena)
 {
     t->name = name;
     t->name_len = name_len;
+    t->name_start = name_start;
+    t->name_in_arena = in_arena;
     t->rank = 0u;
     t->dims_at = 0u;
     t->key_pos = key_at;
@@ -790,6 +798,8 @@ static void st_tensor_put(st_storage s, uint32_t k, const st_tensor *t)
         st_tensor *e = &s.tensors[k];
         e->name = t->name;
         e->name_len = t->name_len;
+        e->name_start = t->name_start;
+        e->name_in_arena = t->name_in_arena;
         e->rank = t->rank;
         e->dims_at = t->dims_at;
         e->key_pos = t->key_pos;
@@ -817,11 +827,12 @@ static void st_tensor_put(st_storage s, uint32_t k, const st_tensor *t)
     ensures p->used.arena == \old(p->used.arena) && p->used.meta == \old(p->used.meta);
 */
 static st_err st_tensor_fill(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t,
-                             const uint8_t *name, uint32_t name_len, uint32_t key_at)
+                             const uint8_t *name, uint32_t name_len, uint32_t key_at,
+                             uint32_t name_start, bool in_arena)
 {
     st_err ret = ST_OK;
     uint32_t k = p->used.tensors;
-    st_tensor_start(t, name, name_len, key_at);
+    st_tensor_start(t, name, name_len, key_at, name_start, in_arena);
     /*@ assert p->used.arena == \at(p->used.arena, Pre) && p->used.meta == \at(p->used.meta, Pre) &&
                p->used.dims == \at(p->used.dims, Pre) && p->used.tensors == k; */
     /*@ assert c->pos == \at(c->pos, Pre) && c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre); */
@@ -908,6 +919,9 @@ static st_err st_parse_tensor(st_cursor *c, st_storage s, st_hparse *p, st_heade
                               const st_jstring *key, uint32_t key_at, st_tensor *t)
 {
     st_err ret = ST_OK;
+    /* where the name will lie: the arena's next byte when it had escapes */
+    const bool in_arena = key->escaped;
+    const uint32_t name_start = in_arena ? p->used.arena : key->raw_at;
     const uint8_t *name = st_keep_name(c, s, p, key);
     /*@ assert entries_kept: st_hp_entries(c, s, p) && st_hp_counts(c, p); */
     /*@ assert blame_ok: st_hdr_str_ok(r->err_name, r->err_name_len, c->h, c->n, s.arena, s.arena_cap,
@@ -915,7 +929,7 @@ static st_err st_parse_tensor(st_cursor *c, st_storage s, st_hparse *p, st_heade
     /*@ assert name_ok: st_hdr_str_ok(name, key->dec_len, c->h, c->n, s.arena, s.arena_cap,
                              p->used.arena); */
     /*@ ghost uint32_t a1 = p->used.arena; */
-    ret = st_tensor_fill(c, s, p, t, name, key->dec_len, key_at);
+    ret = st_tensor_fill(c, s, p, t, name, key->dec_len, key_at, name_start, in_arena);
     /*@ assert result_kept: r->err_name == \at(r->err_name, Pre) &&
                r->err_name_len == \at(r->err_name_len, Pre); */
     /*@ assert cursor_kept: c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre) && p->used.arena == a1; */

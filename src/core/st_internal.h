@@ -36,6 +36,35 @@ typedef enum st_sort_kind {
     ST_SORT_META_KEY = 2        /* (key bytes, entry index) */
 } st_sort_kind;
 
+/*
+ * Where stored names lie (ST-API-1): a name or key the header pass kept is
+ * read back by position, in the header hdr[0 .. hdr_len) or in the arena
+ * arena[0 .. arena_len); a caller's name (st_find) is the third base,
+ * key[0 .. key_len). Every byte read tests its position against its own
+ * base's length, so the comparisons read inside the caller's buffers
+ * whatever the entries hold.
+ */
+typedef struct st_strs {
+    const uint8_t *hdr;
+    uint64_t hdr_len;
+    const uint8_t *arena;
+    uint64_t arena_len;
+    const uint8_t *key;
+    uint64_t key_len;
+} st_strs;
+
+/* Which base of an st_strs a string lies in. */
+#define ST_STR_HDR 0u
+#define ST_STR_ARENA 1u
+#define ST_STR_KEY 2u
+
+/* A string: len bytes from start in base `base` of an st_strs. */
+typedef struct st_str {
+    uint32_t start;
+    uint32_t len;
+    uint32_t base;
+} st_str;
+
 /* The logic the contracts below are written in (ACSL only). */
 #include "st_acsl.h"
 
@@ -158,15 +187,48 @@ uint32_t st_jstring_decode_small(const uint8_t *h, uint32_t n, const st_jstring 
 */
 int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn);
 
-/* The sorts permute entry indices below `bound` (ghost): they stay below. */
-/*@ requires st_sort_ok(kind, t, m, bound);
+/* Lexicographic order of two stored strings, a proper prefix first. A byte
+   outside its base reads as -1, below every byte: the header pass never
+   stores such a position (tests/unit/test_sort.c checks the order both
+   ways). */
+/*@ requires st_strs_ok(names);
+    assigns \nothing;
+    ensures -1 <= \result <= 1;
+*/
+int st_str_cmp(st_strs names, st_str a, st_str b);
+
+/* Names of tensor entries x and y compared (st_str_cmp). */
+/*@ requires st_strs_ok(names) && \valid_read(t + x) && \valid_read(t + y);
+    assigns \nothing;
+    ensures -1 <= \result <= 1;
+*/
+int st_names_cmp(st_strs names, const st_tensor *t, uint32_t x, uint32_t y);
+
+/* Keys of metadata pairs x and y compared (st_str_cmp). */
+/*@ requires st_strs_ok(names) && \valid_read(m + x) && \valid_read(m + y);
+    assigns \nothing;
+    ensures -1 <= \result <= 1;
+*/
+int st_keys_cmp(st_strs names, const st_meta *m, uint32_t x, uint32_t y);
+
+/* Tensor entry t's name compared with the caller's name names.key[0 .. key_len). */
+/*@ requires st_strs_ok(names) && \valid_read(t) && names.key_len <= ST_U32_MAX_L;
+    assigns \nothing;
+    ensures -1 <= \result <= 1;
+*/
+int st_name_cmp_key(st_strs names, const st_tensor *t);
+
+/* The sorts permute entry indices below `bound` (ghost): they stay below.
+   Names and keys are read through s. */
+/*@ requires st_strs_ok(names);
+    requires st_sort_ok(kind, t, m, bound);
     requires \valid(idx + (0 .. n - 1)) && st_idx_below(idx, n, bound);
     requires st_sort_apart(idx, n, kind, t, m, bound);
     assigns idx[0 .. n - 1];
     ensures st_idx_below(idx, n, bound);
 */
 void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
-                 const st_tensor *t, const st_meta *m) /*@ ghost (uint32_t bound) */;
+                 const st_tensor *t, const st_meta *m, st_strs names) /*@ ghost (uint32_t bound) */;
 
 /*@ assigns \nothing;
     ensures \result == \true <==> a * b <= ST_U64_MAX_L;
@@ -185,7 +247,8 @@ typedef struct st_prod {
 */
 st_prod st_mul_u64(uint64_t a, uint64_t b);
 
-/*@ requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
+/*@ requires st_strs_ok(names);
+    requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
     requires \valid(idx + (0 .. n - 1)) && \valid(tmp + (0 .. n - 1));
     requires \separated(idx + (0 .. n - 1), tmp + (0 .. n - 1));
     requires st_idx_below(idx, n, bound);
@@ -195,7 +258,7 @@ st_prod st_mul_u64(uint64_t a, uint64_t b);
     ensures st_idx_below(idx, n, bound);
 */
 void st_mergesort(uint32_t *idx, uint32_t *tmp, uint32_t n, st_sort_kind kind,
-                  const st_tensor *t) /*@ ghost (uint32_t bound) */;
+                  const st_tensor *t, st_strs names) /*@ ghost (uint32_t bound) */;
 
 /* st_header.c -- ST-SCHEMA-*, ST-META-*, ST-STRICT-* */
 typedef struct st_header_result {
@@ -270,7 +333,8 @@ st_err st_check_prefix(const uint8_t *buf, uint64_t len, st_mode mode,
 st_err st_parse_entries(st_storage s, const uint8_t *buf, uint32_t n, st_mode mode,
                         st_diag *diag, st_file *out) /*@ ghost (uint64_t len) */;
 
-/*@ requires \valid(t + (0 .. n - 1)) && st_names_ok(t, n) && st_dims_in(t, n, nd);
+/*@ requires st_strs_ok(names);
+    requires \valid(t + (0 .. n - 1)) && st_names_ok(t, n) && st_dims_in(t, n, nd);
     requires \valid(idx + (0 .. n - 1)) && \valid(tmp + (0 .. n - 1));
     requires \valid(diag) && \valid(live);
     requires \separated(t + (0 .. n - 1), idx + (0 .. n - 1), tmp + (0 .. n - 1), diag, live);
@@ -280,10 +344,11 @@ st_err st_parse_entries(st_storage s, const uint8_t *buf, uint32_t n, st_mode mo
     ensures st_dims_in(t, n, nd);
 */
 st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n,
-                          st_mode mode, st_diag *diag, uint32_t *live)
+                          st_mode mode, st_diag *diag, uint32_t *live, st_strs names)
     /*@ ghost (uint32_t nd) */;
 
-/*@ requires \valid(m + (0 .. n - 1)) && st_keys_ok(m, n);
+/*@ requires st_strs_ok(names);
+    requires \valid(m + (0 .. n - 1)) && st_keys_ok(m, n);
     requires \valid(idx + (0 .. n - 1));
     requires \valid(diag) && \valid(live);
     requires \separated(m + (0 .. n - 1), idx + (0 .. n - 1), diag, live);
@@ -292,7 +357,7 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
     ensures st_keys_ok(m, n);
 */
 st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
-                       st_diag *diag, uint32_t *live);
+                       st_diag *diag, uint32_t *live, st_strs names);
 
 /*@ requires n <= n_entries <= s.tensor_cap;
     requires \valid_read(s.tensors + (0 .. s.tensor_cap - 1)) && st_names_ok(s.tensors, n_entries);
@@ -318,6 +383,7 @@ st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
     requires \valid_read(f) && \separated(f, s.order + (0 .. s.tensor_cap - 1),
                                           s.scratch + (0 .. s.tensor_cap - 1), diag);
     requires \valid_read(sp) && st_desc_is(sp, s) && st_desc_apart(sp, s) && \separated(sp, diag);
+    requires st_strs_ok(names);
     assigns s.order[0 .. s.tensor_cap - 1], s.scratch[0 .. s.tensor_cap - 1],
             *diag;
     ensures st_idx_below(s.order, n, n_entries);
@@ -331,7 +397,7 @@ st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
     ensures st_desc_is(sp, s);
 */
 st_err st_validate_layout(st_storage s, uint32_t n_entries, uint32_t n, uint64_t prefix,
-                          uint64_t len, st_diag *diag)
+                          uint64_t len, st_diag *diag, st_strs names)
     /*@ ghost (uint32_t nm, uint32_t nml, const st_file *f, const st_storage *sp) */;
 
 /*

@@ -98,19 +98,122 @@ int st_bytes_cmp(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
     return ret;
 }
 
+/*
+ * Byte i of the stored string x, or -1 when its position lies outside x's
+ * base. The test is per byte and per base, so every read is checked
+ * against the length of the buffer it is made in (what Eva needs to find
+ * the read in bounds, with no relation between an entry and a buffer).
+ */
+/*@ requires st_strs_ok(names);
+    assigns \nothing;
+    ensures -1 <= \result <= 255;
+*/
+static int st_str_byte(st_strs names, st_str x, uint32_t i)
+{
+    const uint64_t q = (uint64_t)x.start + (uint64_t)i;
+    int b = -1;
+    if (x.base == ST_STR_ARENA) {
+        if (q < names.arena_len) {
+            b = (int)names.arena[q];
+        }
+    } else if (x.base == ST_STR_KEY) {
+        if (q < names.key_len) {
+            b = (int)names.key[q];
+        }
+    } else {
+        if (q < names.hdr_len) {
+            b = (int)names.hdr[q];
+        }
+    }
+    return b;
+}
+
+int st_str_cmp(st_strs names, st_str a, st_str b)
+{
+    const uint32_t n = (a.len < b.len) ? a.len : b.len;
+    uint32_t k = 0u;
+    int ret = 0;
+    /*@ loop invariant 0 <= k <= n;
+        loop invariant -1 <= ret <= 1;
+        loop assigns k, ret;
+        loop variant n - k;
+    */
+    while ((k < n) && (ret == 0)) {
+        const int ca = st_str_byte(names, a, k);
+        const int cb = st_str_byte(names, b, k);
+        if (ca != cb) {
+            ret = (ca < cb) ? -1 : 1;
+        }
+        k++;
+    }
+    if ((ret == 0) && (a.len != b.len)) {
+        ret = (a.len < b.len) ? -1 : 1;
+    }
+    return ret;
+}
+
+/* Where tensor entry t's name lies. */
+/*@ requires \valid_read(t);
+    assigns \nothing;
+*/
+static st_str st_name_of(const st_tensor *t)
+{
+    st_str x;
+    x.start = t->name_start;
+    x.len = t->name_len;
+    x.base = t->name_in_arena ? ST_STR_ARENA : ST_STR_HDR;
+    return x;
+}
+
+/* Where metadata pair m's key lies. */
+/*@ requires \valid_read(m);
+    assigns \nothing;
+*/
+static st_str st_key_of(const st_meta *m)
+{
+    st_str x;
+    x.start = m->key_start;
+    x.len = m->key_len;
+    x.base = m->key_in_arena ? ST_STR_ARENA : ST_STR_HDR;
+    return x;
+}
+
+/* Names of tensor entries x and y compared (st_str_cmp). */
+int st_names_cmp(st_strs names, const st_tensor *t, uint32_t x, uint32_t y)
+{
+    return st_str_cmp(names, st_name_of(&t[x]), st_name_of(&t[y]));
+}
+
+/* Keys of metadata pairs x and y compared (st_str_cmp). */
+int st_keys_cmp(st_strs names, const st_meta *m, uint32_t x, uint32_t y)
+{
+    return st_str_cmp(names, st_key_of(&m[x]), st_key_of(&m[y]));
+}
+
+/* Tensor entry t's name compared with the caller's name, names.key[0 .. key_len). */
+int st_name_cmp_key(st_strs names, const st_tensor *t)
+{
+    st_str q;
+    q.start = 0u;
+    q.len = (uint32_t)names.key_len;
+    q.base = ST_STR_KEY;
+    return st_str_cmp(names, st_name_of(t), q);
+}
+
 /* Strict "x sorts before y" for the given kind; x, y are entry indices. */
-/*@ requires kind == ST_SORT_TENSOR_NAME || kind == ST_SORT_TENSOR_OFFSET ||
+/*@ requires st_strs_ok(names);
+    requires kind == ST_SORT_TENSOR_NAME || kind == ST_SORT_TENSOR_OFFSET ||
              kind == ST_SORT_META_KEY;
     requires st_sort_entry_ok(kind, t, m, x) && st_sort_entry_ok(kind, t, m, y);
     assigns \nothing;
 */
 static bool st_less(st_sort_kind kind, const st_tensor *t, const st_meta *m,
-                    uint32_t x, uint32_t y)
+                    uint32_t x, uint32_t y, st_strs names)
 {
     bool less = false;
     int c = 0;
     if (kind == ST_SORT_TENSOR_NAME) {
-        c = st_bytes_cmp(t[x].name, t[x].name_len, t[y].name, t[y].name_len);
+        c = st_names_cmp(names, t, x, y);
         less = (c < 0) || ((c == 0) && (x < y));
     } else if (kind == ST_SORT_TENSOR_OFFSET) {
         if (t[x].begin != t[y].begin) {
@@ -118,18 +221,19 @@ static bool st_less(st_sort_kind kind, const st_tensor *t, const st_meta *m,
         } else if (t[x].end != t[y].end) {
             less = t[x].end < t[y].end;
         } else {
-            c = st_bytes_cmp(t[x].name, t[x].name_len, t[y].name, t[y].name_len);
+            c = st_names_cmp(names, t, x, y);
             less = (c < 0) || ((c == 0) && (x < y));
         }
     } else {
-        c = st_bytes_cmp(m[x].key, m[x].key_len, m[y].key, m[y].key_len);
+        c = st_keys_cmp(names, m, x, y);
         less = (c < 0) || ((c == 0) && (x < y));
     }
     return less;
 }
 
 /* Restore the max-heap property below `root` within idx[0..n). */
-/*@ requires st_sort_ok(kind, t, m, bound);
+/*@ requires st_strs_ok(names);
+    requires st_sort_ok(kind, t, m, bound);
     requires \valid(idx + (0 .. n - 1)) && st_idx_below(idx, n, bound);
     requires st_sort_apart(idx, n, kind, t, m, bound);
     requires root <= n;
@@ -137,7 +241,8 @@ static bool st_less(st_sort_kind kind, const st_tensor *t, const st_meta *m,
     ensures st_idx_below(idx, n, bound);
 */
 static void st_sift_down(uint32_t *idx, uint32_t root, uint32_t n,
-                         st_sort_kind kind, const st_tensor *t, const st_meta *m)
+                         st_sort_kind kind, const st_tensor *t, const st_meta *m,
+                         st_strs names)
     /*@ ghost (uint32_t bound) */
 {
     uint32_t r = root;
@@ -149,10 +254,10 @@ static void st_sift_down(uint32_t *idx, uint32_t root, uint32_t n,
     */
     while (!done && (r < (n / 2u))) {
         uint32_t child = (2u * r) + 1u;
-        if (((child + 1u) < n) && st_less(kind, t, m, idx[child], idx[child + 1u])) {
+        if (((child + 1u) < n) && st_less(kind, t, m, idx[child], idx[child + 1u], names)) {
             child++;
         }
-        if (st_less(kind, t, m, idx[r], idx[child])) {
+        if (st_less(kind, t, m, idx[r], idx[child], names)) {
             uint32_t tmp = idx[r];
             idx[r] = idx[child];
             idx[child] = tmp;
@@ -165,7 +270,7 @@ static void st_sift_down(uint32_t *idx, uint32_t root, uint32_t n,
 
 /* Sort idx[0..n) ascending by st_less (a total order: ties broken by index). */
 void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
-                 const st_tensor *t, const st_meta *m) /*@ ghost (uint32_t bound) */
+                 const st_tensor *t, const st_meta *m, st_strs names) /*@ ghost (uint32_t bound) */
 {
     uint32_t i = 0u;
     uint32_t end = n;
@@ -177,7 +282,7 @@ void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
         loop variant n - i;
     */
     while (sorted && ((i + 1u) < n)) {
-        sorted = st_less(kind, t, m, idx[i], idx[i + 1u]);
+        sorted = st_less(kind, t, m, idx[i], idx[i + 1u], names);
         i++;
     }
     i = sorted ? 0u : (n / 2u);
@@ -188,7 +293,7 @@ void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
     */
     while (i > 0u) {
         i--;
-        st_sift_down(idx, i, n, kind, t, m) /*@ ghost (bound) */;
+        st_sift_down(idx, i, n, kind, t, m, names) /*@ ghost (bound) */;
     }
     /*@ loop invariant end <= n && st_idx_below(idx, n, bound);
         loop assigns end, idx[0 .. n - 1];
@@ -200,12 +305,13 @@ void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
         tmp = idx[0];
         idx[0] = idx[end];
         idx[end] = tmp;
-        st_sift_down(idx, 0u, end, kind, t, m) /*@ ghost (bound) */;
+        st_sift_down(idx, 0u, end, kind, t, m, names) /*@ ghost (bound) */;
     }
 }
 
 /* Merge the ordered runs src[lo..mid) and src[mid..hi) into dst[lo..hi). */
-/*@ requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
+/*@ requires st_strs_ok(names);
+    requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
     requires lo <= mid <= hi <= n;
     requires \valid_read(src + (0 .. n - 1)) && \valid(dst + (0 .. n - 1));
     requires \separated(src + (0 .. n - 1), dst + (0 .. n - 1));
@@ -215,7 +321,7 @@ void st_heapsort(uint32_t *idx, uint32_t n, st_sort_kind kind,
     ensures \forall integer k; lo <= k < hi ==> dst[k] < bound;
 */
 static void st_merge(const uint32_t *src, uint32_t *dst, uint32_t lo, uint32_t mid,
-                     uint32_t hi, st_sort_kind kind, const st_tensor *t)
+                     uint32_t hi, st_sort_kind kind, const st_tensor *t, st_strs names)
     /*@ ghost (uint32_t n, uint32_t bound) */
 {
     uint32_t a = lo;
@@ -229,7 +335,7 @@ static void st_merge(const uint32_t *src, uint32_t *dst, uint32_t lo, uint32_t m
         loop variant hi - o;
     */
     while (o < hi) {
-        if ((a < mid) && ((b >= hi) || !st_less(kind, t, NULL, src[b], src[a]))) {
+        if ((a < mid) && ((b >= hi) || !st_less(kind, t, NULL, src[b], src[a], names))) {
             /*@ assert src[a] < bound; */
             dst[o] = src[a];
             a++;
@@ -246,7 +352,8 @@ static void st_merge(const uint32_t *src, uint32_t *dst, uint32_t lo, uint32_t m
  * One level of the merge sort: the runs of `width` in src[0..n) are merged
  * pairwise into dst[0..n); a pair already in order is copied.
  */
-/*@ requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
+/*@ requires st_strs_ok(names);
+    requires kind != ST_SORT_META_KEY && st_sort_ok(kind, t, \null, bound);
     requires 1 <= width < n;
     requires \valid_read(src + (0 .. n - 1)) && \valid(dst + (0 .. n - 1));
     requires \separated(src + (0 .. n - 1), dst + (0 .. n - 1));
@@ -256,7 +363,7 @@ static void st_merge(const uint32_t *src, uint32_t *dst, uint32_t lo, uint32_t m
     ensures st_idx_below(dst, n, bound);
 */
 static void st_merge_pass(const uint32_t *src, uint32_t *dst, uint32_t n, uint64_t width,
-                          st_sort_kind kind, const st_tensor *t)
+                          st_sort_kind kind, const st_tensor *t, st_strs names)
     /*@ ghost (uint32_t bound) */
 {
     uint32_t lo = 0u;
@@ -270,8 +377,8 @@ static void st_merge_pass(const uint32_t *src, uint32_t *dst, uint32_t n, uint64
     while (lo < n) {
         uint32_t mid = (((uint64_t)n - (uint64_t)lo) > width) ? (lo + (uint32_t)width) : n;
         uint32_t hi = (((uint64_t)n - (uint64_t)mid) > width) ? (mid + (uint32_t)width) : n;
-        if ((mid < hi) && st_less(kind, t, NULL, src[mid], src[mid - 1u])) {
-            st_merge(src, dst, lo, mid, hi, kind, t) /*@ ghost (n, bound) */;
+        if ((mid < hi) && st_less(kind, t, NULL, src[mid], src[mid - 1u], names)) {
+            st_merge(src, dst, lo, mid, hi, kind, t, names) /*@ ghost (n, bound) */;
         } else {
             /*@ loop invariant lo <= i <= hi;
                 loop invariant st_idx_below(dst, i, bound);
@@ -294,7 +401,7 @@ static void st_merge_pass(const uint32_t *src, uint32_t *dst, uint32_t n, uint64
  * is sorted or nearly so costs little more than one pass per level.
  */
 void st_mergesort(uint32_t *idx, uint32_t *tmp, uint32_t n, st_sort_kind kind,
-                  const st_tensor *t) /*@ ghost (uint32_t bound) */
+                  const st_tensor *t, st_strs names) /*@ ghost (uint32_t bound) */
 {
     uint64_t width = 1u;
     uint32_t *src = idx;
@@ -308,7 +415,7 @@ void st_mergesort(uint32_t *idx, uint32_t *tmp, uint32_t n, st_sort_kind kind,
     */
     while (width < (uint64_t)n) {
         uint32_t *swap;
-        st_merge_pass(src, dst, n, width, kind, t) /*@ ghost (bound) */;
+        st_merge_pass(src, dst, n, width, kind, t, names) /*@ ghost (bound) */;
         swap = src;
         src = dst;
         dst = swap;

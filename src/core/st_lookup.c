@@ -47,6 +47,15 @@ const st_tensor *st_find(const st_file *f, const uint8_t *name, uint32_t name_le
     const st_tensor *ret = NULL;
     uint32_t lo = 0u;               /* candidates: by_name[lo .. lo + span) */
     uint32_t span = f->n_tensors;
+    st_strs names;
+    /* the stored names by position; the caller's name is the third base */
+    names.hdr = &f->buf[ST_PREFIX_LEN];
+    names.hdr_len = f->header_len;
+    names.arena = f->st->arena;
+    names.arena_len = f->st->arena_cap;
+    names.key = name;
+    names.key_len = name_len;
+    /*@ assert st_strs_ok(names); */
     /*@ loop invariant 0 <= lo && lo + span <= f->n_tensors;
         loop invariant ret == \null ||
           (\exists integer i; 0 <= i < f->n_tensors &&
@@ -61,7 +70,7 @@ const st_tensor *st_find(const st_file *f, const uint8_t *name, uint32_t name_le
         /*@ assert mid < f->n_tensors; */
         if (ST_ALWAYS(mid < f->n_tensors)) {
             const st_tensor *t = &f->st->tensors[f->st->by_name[mid]];
-            int c = st_bytes_cmp(t->name, t->name_len, name, name_len);
+            int c = st_name_cmp_key(names, t);
             if (c == 0) {
                 ret = t;
             } else if (c < 0) {

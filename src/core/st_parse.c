@@ -159,6 +159,7 @@ static st_err st_parse_front(st_storage s, const uint8_t *buf, uint64_t len, st_
     requires \valid_read(sp) && st_desc_apart(sp, s) && \separated(sp, out, diag);
     requires st_desc_is(sp, s);
     requires out->header_len <= ST_HEADER_MAX && ST_PREFIX_LEN + out->header_len <= len;
+    requires \valid_read(buf + (0 .. len - 1)) && out->buf == buf;
     requires out->n_entries <= s.tensor_cap && out->n_meta_entries <= s.meta_cap;
     requires st_names_ok(s.tensors, out->n_entries);
     requires st_keys_ok(s.meta, out->n_meta_entries);
@@ -190,15 +191,24 @@ static st_err st_parse_back(st_storage s, uint64_t len, st_mode mode, st_file *o
     const uint32_t n_meta = out->n_meta_entries;
     const uint64_t prefix = ST_PREFIX_LEN + out->header_len;
     uint32_t n_tensors = 0u;
+    st_strs names;
     /*@ ghost uint32_t n_live_meta = 0u; */
+    /* the stored names are read by position in the header and the arena */
+    names.hdr = &out->buf[ST_PREFIX_LEN];
+    names.hdr_len = out->header_len;
+    names.arena = s.arena;
+    names.arena_len = s.arena_cap;
+    names.key = NULL;
+    names.key_len = 0u;
+    /*@ assert st_strs_ok(names); */
     ret = st_resolve_tensors(s.tensors, s.by_name, s.order, n_entries, mode, diag,
-                             &out->n_tensors) /*@ ghost (s.dim_cap) */;
+                             &out->n_tensors, names) /*@ ghost (s.dim_cap) */;
     /*@ assert st_desc_is(sp, s); */
     /*@ assert st_file_front_kept{Pre,Here}(out); */
     /*@ assert st_keys_ok(s.meta, n_meta); */
     if (ret == ST_OK) {
         n_tensors = out->n_tensors;
-        ret = st_resolve_meta(s.meta, s.meta_order, n_meta, mode, diag, &out->n_meta);
+        ret = st_resolve_meta(s.meta, s.meta_order, n_meta, mode, diag, &out->n_meta, names);
         /*@ ghost n_live_meta = out->n_meta; */
         /*@ assert out->n_tensors == n_tensors; */
         /*@ assert sp->tensors == s.tensors && sp->order == s.order && sp->by_name == s.by_name; */
@@ -210,7 +220,7 @@ static st_err st_parse_back(st_storage s, uint64_t len, st_mode mode, st_file *o
         /*@ assert st_file_front_kept{Pre,Here}(out); */
     }
     if (ret == ST_OK) {
-        ret = st_validate_layout(s, n_entries, n_tensors, prefix, len, diag)
+        ret = st_validate_layout(s, n_entries, n_tensors, prefix, len, diag, names)
             /*@ ghost (n_meta, n_live_meta, out, sp) */;
     }
     /*@ assert ret == ST_OK ==> out->n_tensors == n_tensors; */

@@ -114,8 +114,10 @@ typedef struct st_tensor {
     uint32_t dims_at;     /* index of dimension 0 in st_storage.dims */
     uint32_t key_pos;     /* header offset of the entry's name */
     uint32_t offsets_pos; /* header offset of the data_offsets value */
+    uint32_t name_start;  /* where name lies: arena offset, or header offset */
     uint8_t dtype;        /* st_dtype */
     bool dropped;         /* compat: an earlier duplicate, overridden */
+    bool name_in_arena;   /* name is in the arena (it had escapes) */
     uint64_t begin;       /* data_offsets[0], relative to the data section */
     uint64_t end;         /* data_offsets[1] */
 } st_tensor;
@@ -127,7 +129,9 @@ typedef struct st_meta {
     uint32_t value_len;
     const uint8_t *value;
     uint32_t key_pos;     /* header offset of the key */
+    uint32_t key_start;   /* where key lies: arena offset, or header offset */
     bool dropped;         /* compat: an earlier duplicate key, overridden */
+    bool key_in_arena;    /* key is in the arena (it had escapes) */
 } st_meta;
 
 /*

@@ -307,6 +307,45 @@ static bool before(st_sort_kind kind, const st_tensor *t, const st_meta *m, uint
 
 enum pattern { P_SORTED, P_REVERSED, P_EQUAL, P_EQUAL_REVERSED, P_RANDOM, P_SAWTOOTH, P_COUNT };
 
+/* The sorts read names by position: entry i's name is copied into a header
+   buffer (even i) or an arena (odd i), and its pointer set to the copy, so
+   that the oracle (through the pointers) and the sorts (through the
+   positions) read the same bytes. */
+static uint8_t hdr_buf[1100u * 12u];
+static uint8_t arena_buf[1100u * 12u];
+static uint32_t hdr_used;
+static uint32_t arena_used;
+
+static void place(st_tensor *t, st_meta *m, uint32_t i, const char *src, uint32_t len)
+{
+    bool in_arena = (i % 2u) == 1u;
+    uint8_t *base = in_arena ? arena_buf : hdr_buf;
+    uint32_t *used = in_arena ? &arena_used : &hdr_used;
+    cr_assert_leq(*used + len, (uint32_t)sizeof hdr_buf);
+    memcpy(base + *used, src, len);
+    t->name = base + *used;
+    t->name_len = len;
+    t->name_start = *used;
+    t->name_in_arena = in_arena;
+    m->key = t->name;
+    m->key_len = len;
+    m->key_start = *used;
+    m->key_in_arena = in_arena;
+    *used += len;
+}
+
+static st_strs stored_names(void)
+{
+    st_strs s;
+    s.hdr = hdr_buf;
+    s.hdr_len = hdr_used;
+    s.arena = arena_buf;
+    s.arena_len = arena_used;
+    s.key = NULL;
+    s.key_len = 0u;
+    return s;
+}
+
 static const char *const pool[] = {"", "a", "a\0", "ab", "b", "\xc3\xa9", "\xff", "z", "aa", "a\x01"};
 static const uint32_t pool_len[] = {0u, 1u, 2u, 2u, 1u, 2u, 1u, 1u, 2u, 2u};
 
@@ -314,6 +353,8 @@ static const uint32_t pool_len[] = {0u, 1u, 2u, 2u, 1u, 2u, 1u, 1u, 2u, 2u};
 static void fill(enum pattern p, uint32_t n, st_tensor *t, st_meta *m, uint32_t *idx, uint64_t *seed)
 {
     uint32_t i;
+    hdr_used = 0u;
+    arena_used = 0u;
     for (i = 0u; i < n; i++) {
         uint32_t k;
         if (p == P_EQUAL || p == P_EQUAL_REVERSED) {
@@ -327,12 +368,11 @@ static void fill(enum pattern p, uint32_t n, st_tensor *t, st_meta *m, uint32_t 
         }
         memset(&t[i], 0, sizeof t[i]);
         memset(&m[i], 0, sizeof m[i]);
-        t[i].name = (const uint8_t *)pool[k % 10u];
-        t[i].name_len = pool_len[k % 10u];
+        if (p != P_SORTED && p != P_REVERSED) {
+            place(&t[i], &m[i], i, pool[k % 10u], pool_len[k % 10u]);
+        }
         t[i].begin = (p == P_RANDOM) ? ut_rand(seed) % 4u : (p == P_SAWTOOTH ? i % 7u : 0u);
         t[i].end = t[i].begin + ((p == P_RANDOM) ? ut_rand(seed) % 3u : 0u);
-        m[i].key = t[i].name;
-        m[i].key_len = t[i].name_len;
         idx[i] = (p == P_EQUAL_REVERSED) ? (n - 1u - i) : i;
     }
     if (p == P_SORTED || p == P_REVERSED) {
@@ -341,12 +381,9 @@ static void fill(enum pattern p, uint32_t n, st_tensor *t, st_meta *m, uint32_t 
         for (i = 0u; i < n; i++) {
             uint32_t v = (p == P_SORTED) ? i : (n - 1u - i);
             (void)snprintf(names[i], sizeof names[i], "%06u", v);
-            t[i].name = (const uint8_t *)names[i];
-            t[i].name_len = 6u;
+            place(&t[i], &m[i], i, names[i], 6u);
             t[i].begin = v;
             t[i].end = v;
-            m[i].key = t[i].name;
-            m[i].key_len = 6u;
         }
     }
 }
@@ -392,11 +429,11 @@ Test(sort, index_sorts_all_patterns)
             for (p = 0; p < (int)P_COUNT; p++) {
                 uint32_t n = sizes[si];
                 fill((enum pattern)p, n, t, m, idx, &seed);
-                st_heapsort(idx, n, kinds[ki], t, m);
+                st_heapsort(idx, n, kinds[ki], t, m, stored_names());
                 check_sorted("heapsort", kinds[ki], (enum pattern)p, n, idx, t, m);
                 if (kinds[ki] != ST_SORT_META_KEY) {
                     fill((enum pattern)p, n, t, m, idx, &seed);
-                    st_mergesort(idx, tmp, n, kinds[ki], t);
+                    st_mergesort(idx, tmp, n, kinds[ki], t, stored_names());
                     check_sorted("mergesort", kinds[ki], (enum pattern)p, n, idx, t, m);
                 }
             }
@@ -421,4 +458,44 @@ Test(sort, byte_order)
     cr_assert_eq(st_bytes_cmp((const uint8_t *)"", 0u, (const uint8_t *)"\0", 1u), -1);
     cr_assert_eq(st_bytes_cmp((const uint8_t *)"abc", 3u, (const uint8_t *)"abd", 3u), -1);
     cr_assert_eq(st_bytes_cmp((const uint8_t *)"abc", 3u, (const uint8_t *)"abc", 3u), 0);
+}
+
+/* st_str_cmp: the same order as st_bytes_cmp over any of the three bases;
+   a byte outside its base reads as -1, below every byte, so a position the
+   header pass never stores is still read inside the caller's buffers */
+Test(sort, stored_string_order)
+{
+    static const uint8_t hdr[] = {'a', 'b', 'c', 0xffu};
+    static const uint8_t arena[] = {'a', 'b', 'd'};
+    static const uint8_t key[] = {'a', 'b'};
+    st_strs s;
+    st_str h_abc = {0u, 3u, ST_STR_HDR};
+    st_str h_ff = {3u, 1u, ST_STR_HDR};
+    st_str a_abd = {0u, 3u, ST_STR_ARENA};
+    st_str a_ab = {0u, 2u, ST_STR_ARENA};
+    st_str k_ab = {0u, 2u, ST_STR_KEY};
+    st_str empty = {0u, 0u, ST_STR_HDR};
+    st_str h_out = {3u, 2u, ST_STR_HDR};     /* its second byte is past the header */
+    st_str a_out = {7u, 1u, ST_STR_ARENA};   /* past the arena */
+    st_str k_far = {0xffffffffu, 2u, ST_STR_KEY};
+    s.hdr = hdr;
+    s.hdr_len = sizeof hdr;
+    s.arena = arena;
+    s.arena_len = sizeof arena;
+    s.key = key;
+    s.key_len = sizeof key;
+    cr_assert_eq(st_str_cmp(s, h_abc, a_abd), -1);
+    cr_assert_eq(st_str_cmp(s, a_abd, h_abc), 1);
+    cr_assert_eq(st_str_cmp(s, a_ab, k_ab), 0);
+    cr_assert_eq(st_str_cmp(s, k_ab, h_abc), -1);
+    cr_assert_eq(st_str_cmp(s, h_ff, h_abc), 1);
+    cr_assert_eq(st_str_cmp(s, empty, empty), 0);
+    cr_assert_eq(st_str_cmp(s, empty, k_ab), -1);
+    /* outside the base: -1 per byte */
+    cr_assert_eq(st_str_cmp(s, h_out, h_ff), 1);   /* 0xff then -1 after 0xff alone */
+    cr_assert_eq(st_str_cmp(s, a_out, empty), 1);  /* longer still sorts after */
+    cr_assert_eq(st_str_cmp(s, a_out, a_ab), -1);  /* -1 < 'a' */
+    cr_assert_eq(st_str_cmp(s, a_out, a_out), 0);
+    cr_assert_eq(st_str_cmp(s, k_far, k_ab), -1);
+    cr_assert_eq(st_str_cmp(s, k_ab, k_far), 1);
 }
