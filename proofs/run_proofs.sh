@@ -247,7 +247,9 @@ if [ $EVA -eq 1 ] && [ -f "$HERE/eva_harness.c" ]; then
         say "$(printf '%-17s %s' "Eva" "FAIL: $(tail -n 1 "$OUT/eva.log") (see $OUT/eva.log)")"
         status=1
     else
-        say "$(printf '%-17s %-13s %6s' "Eva" "0 alarms" "$((t1 - t0))")"
+        nu=$(cat "$OUT/eva-unreached-contexts.txt" 2>/dev/null || echo "?")
+        say "$(printf '%-17s %-13s %6s  %s' "Eva" "0 alarms" "$((t1 - t0))" \
+            "$nu properties false only where no execution reaches")"
     fi
     : "$alarms"
 fi

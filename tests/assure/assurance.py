@@ -40,8 +40,13 @@ def proof_report(path):
             lines = f.read().splitlines()
     except OSError:
         return None
-    files, total = [], None
+    files, total, eva = [], None, None
     for line in lines:
+        m = re.match(r"^Eva\s+(\d+) alarms\s+(\d+)\s+(\d+) properties false only", line)
+        if m:
+            eva = (int(m.group(1)), int(m.group(3)))
+        elif line.startswith("Eva "):
+            eva = "failed"
         m = re.match(r"^(\S+\.c)\s+(\d+)/(\d+)\b", line)
         if m:
             files.append(m.group(1))
@@ -50,7 +55,7 @@ def proof_report(path):
             total = (int(m.group(1)), int(m.group(2)))
     if total is None:
         return None
-    return files, total[0], total[1]
+    return files, total[0], total[1], eva
 
 
 def sanitize_rows(path):
@@ -129,12 +134,23 @@ def section(build):
         out.append("- **Proofs**: Frama-C WP on the core's ACSL contracts and run-time-error "
                    "assertions: not measured; run `make proofs`.")
     else:
-        files, proven, total = proofs
+        files, proven, total, eva = proofs
+        if eva is None:
+            eva_text = " Eva was not run."
+        elif eva == "failed":
+            eva_text = " Eva failed (see build/proofs/eva.log)."
+        else:
+            eva_text = (" Eva over `proofs/eva_harness.c` (every public function of the core on "
+                        "unknown bounded inputs): %d alarm%s, %d propert%s of the core found false "
+                        "only in call contexts no execution reaches (each proven by WP; listed in "
+                        "`proofs/README.md`)."
+                        % (eva[0], "" if eva[0] == 1 else "s", eva[1],
+                           "y" if eva[1] == 1 else "ies"))
         out.append("- **Proofs**: Frama-C WP (contracts and run-time-error assertions) on %d "
-                   "file%s of the core (%s): %d of %d goals proven%s (`make proofs`)."
+                   "file%s of the core (%s): %d of %d goals proven%s (`make proofs`).%s"
                    % (len(files), "" if len(files) == 1 else "s",
                       ", ".join("`%s`" % f for f in files), proven, total,
-                      "" if proven == total else ", %d open" % (total - proven)))
+                      "" if proven == total else ", %d open" % (total - proven), eva_text))
 
     # Coverage.
     if cov:

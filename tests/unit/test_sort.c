@@ -492,7 +492,8 @@ Test(sort, stored_string_order)
     cr_assert_eq(st_str_cmp(s, empty, empty), 0);
     cr_assert_eq(st_str_cmp(s, empty, k_ab), -1);
     /* outside the base: -1 per byte */
-    cr_assert_eq(st_str_cmp(s, h_out, h_ff), 1);   /* 0xff then -1 after 0xff alone */
+    cr_assert_eq(st_str_cmp(s, h_out, h_ff), 1);   /* 0xff, then longer */
+    cr_assert_eq(st_str_cmp(s, h_out, h_out), 0);  /* its second byte reads as -1 twice */
     cr_assert_eq(st_str_cmp(s, a_out, empty), 1);  /* longer still sorts after */
     cr_assert_eq(st_str_cmp(s, a_out, a_ab), -1);  /* -1 < 'a' */
     cr_assert_eq(st_str_cmp(s, a_out, a_out), 0);

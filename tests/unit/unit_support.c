@@ -258,6 +258,19 @@ static void ut_check_string_home(const char *where, const ut_result *r, const ui
               "%s: %s does not point into the header or the arena", where, what);
 }
 
+/* A stored name's position (what the sorts, the duplicate checks and
+   st_find read) names the same bytes as its pointer, inside its base. */
+static void ut_check_position(const char *where, const ut_result *r, const uint8_t *p,
+                              uint32_t n, uint32_t start, bool in_arena, const char *what)
+{
+    const uint8_t *base = in_arena ? r->s.arena : &r->buf[8];
+    uint64_t base_len = in_arena ? r->s.arena_cap : r->f.header_len;
+    cr_assert((uint64_t)start + n <= base_len, "%s: %s position %u+%u outside its base (%llu)",
+              where, what, start, n, (unsigned long long)base_len);
+    cr_assert((n == 0u) || (p == base + start), "%s: %s position and pointer differ", where,
+              what);
+}
+
 static int ut_cmp_bytes(const uint8_t *a, uint32_t an, const uint8_t *b, uint32_t bn)
 {
     uint32_t n = (an < bn) ? an : bn;
@@ -346,6 +359,8 @@ static void ut_check_guarantees(const char *where, const ut_result *r)
         cr_assert((data >= &r->buf[8u + n]) && ((uint64_t)(data - r->buf) + size <= r->len),
                   "%s: tensor data outside the data section", where);
         ut_check_string_home(where, r, t->name, t->name_len, "tensor name");
+        ut_check_position(where, r, t->name, t->name_len, t->name_start, t->name_in_arena,
+                          "tensor name");
         if (prev != NULL) {
             cr_assert(ut_cmp_offset_order(prev, t) < 0,
                       "%s: tensors %u and %u not in (begin, end, name) order", where, i - 1u, i);
@@ -370,6 +385,8 @@ static void ut_check_guarantees(const char *where, const ut_result *r)
         cr_assert_not_null(m, "%s: st_meta_at(%u) is NULL", where, i);
         cr_assert(!m->dropped, "%s: live metadata %u marked dropped", where, i);
         ut_check_string_home(where, r, m->key, m->key_len, "metadata key");
+        ut_check_position(where, r, m->key, m->key_len, m->key_start, m->key_in_arena,
+                          "metadata key");
         ut_check_string_home(where, r, m->value, m->value_len, "metadata value");
         if (mprev != NULL) {
             cr_assert(ut_cmp_bytes(mprev->key, mprev->key_len, m->key, m->key_len) < 0,
