@@ -152,42 +152,30 @@ int st_str_cmp(st_strs names, st_str a, st_str b)
     return ret;
 }
 
-/* Where tensor entry t's name lies. */
-/*@ requires \valid_read(t);
-    assigns \nothing;
+/* A stored string: len bytes at start, in the arena or in the header. */
+/*@ assigns \nothing;
 */
-static st_str st_name_of(const st_tensor *t)
+static st_str st_stored(uint32_t start, uint32_t len, bool in_arena)
 {
     st_str x;
-    x.start = t->name_start;
-    x.len = t->name_len;
-    x.base = t->name_in_arena ? ST_STR_ARENA : ST_STR_HDR;
-    return x;
-}
-
-/* Where metadata pair m's key lies. */
-/*@ requires \valid_read(m);
-    assigns \nothing;
-*/
-static st_str st_key_of(const st_meta *m)
-{
-    st_str x;
-    x.start = m->key_start;
-    x.len = m->key_len;
-    x.base = m->key_in_arena ? ST_STR_ARENA : ST_STR_HDR;
+    x.start = start;
+    x.len = len;
+    x.base = in_arena ? ST_STR_ARENA : ST_STR_HDR;
     return x;
 }
 
 /* Names of tensor entries x and y compared (st_str_cmp). */
 int st_names_cmp(st_strs names, const st_tensor *t, uint32_t x, uint32_t y)
 {
-    return st_str_cmp(names, st_name_of(&t[x]), st_name_of(&t[y]));
+    return st_str_cmp(names, st_stored(t[x].name_start, t[x].name_len, t[x].name_in_arena),
+                      st_stored(t[y].name_start, t[y].name_len, t[y].name_in_arena));
 }
 
 /* Keys of metadata pairs x and y compared (st_str_cmp). */
 int st_keys_cmp(st_strs names, const st_meta *m, uint32_t x, uint32_t y)
 {
-    return st_str_cmp(names, st_key_of(&m[x]), st_key_of(&m[y]));
+    return st_str_cmp(names, st_stored(m[x].key_start, m[x].key_len, m[x].key_in_arena),
+                      st_stored(m[y].key_start, m[y].key_len, m[y].key_in_arena));
 }
 
 /* Tensor entry t's name compared with the caller's name, names.key[0 .. key_len). */
@@ -197,7 +185,7 @@ int st_name_cmp_key(st_strs names, const st_tensor *t)
     q.start = 0u;
     q.len = (uint32_t)names.key_len;
     q.base = ST_STR_KEY;
-    return st_str_cmp(names, st_name_of(t), q);
+    return st_str_cmp(names, st_stored(t->name_start, t->name_len, t->name_in_arena), q);
 }
 
 /* Strict "x sorts before y" for the given kind; x, y are entry indices. */
