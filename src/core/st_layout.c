@@ -160,7 +160,10 @@ static st_str st_stored(uint32_t start, uint32_t len, bool in_arena)
     st_str x;
     x.start = start;
     x.len = len;
-    x.base = in_arena ? ST_STR_ARENA : ST_STR_HDR;
+    x.base = ST_STR_HDR;
+    if (in_arena) {
+        x.base = ST_STR_ARENA;
+    }
     return x;
 }
 
