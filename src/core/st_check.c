@@ -276,6 +276,7 @@ static void st_collect_live(uint32_t *order, uint32_t n, const st_tensor *t, uin
  */
 /*@ requires \valid_read(order + (0 .. n - 1)) && st_idx_below(order, n, n_entries);
     requires \valid_read(t + (0 .. n_entries - 1)) && st_dims_in(t, n_entries, dim_cap);
+    requires st_names_ok(t, n_entries);
     requires \valid_read(dims + (0 .. dim_cap - 1));
     requires prefix <= len;
     requires \valid(diag) &&
@@ -283,6 +284,8 @@ static void st_collect_live(uint32_t *order, uint32_t n, const st_tensor *t, uin
                         dims + (0 .. dim_cap - 1));
     assigns *diag;
     ensures \result == ST_OK ==> st_runs_ok(t, order, n, dims, len - prefix);
+    ensures st_names_ok(t, n_entries);
+    ensures st_dims_in(t, n_entries, dim_cap);
 */
 static st_err st_check_runs(const st_tensor *t, const uint32_t *order, uint32_t n,
                             const uint64_t *dims, uint32_t dim_cap, uint64_t prefix,
