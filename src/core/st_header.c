@@ -282,15 +282,7 @@ static st_err st_parse_u64_array(st_cursor *c, st_storage s, st_hparse *p, bool 
             k++;
         }
         if (ret == ST_OK) {
-            st_json_skip_ws(c);
-            if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
-                c->pos++;
-            } else if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)']')) {
-                c->pos++;
-                done = true;
-            } else {
-                ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
-            }
+            ret = st_json_next(c, (uint8_t)']', &done);
         }
     }
     if ((ret == ST_OK) && !is_shape && (k != 2u)) {
@@ -416,9 +408,59 @@ static st_err st_parse_entry_array(st_cursor *c, st_storage s, st_hparse *p, st_
 }
 
 /*
+ * One member of an entry object: the key, ':', then the value of the field
+ * it names, each field once (ST-SCHEMA-5); other fields are skipped (compat)
+ * or refused (strict, ST-STRICT-5). *seen collects the fields met so far.
+ */
+/*@ requires st_hp_entry_pre(c, s, p, t);
+    requires \valid(seen) &&
+             \separated(seen, c, p, t, c->h + (0 .. c->n - 1), s.dims + (0 .. s.dim_cap - 1));
+    assigns c->pos, c->err_pos, p->used.dims, s.dims[0 .. s.dim_cap - 1], *t, *seen;
+    ensures st_hp_ok(c, s, p);
+    ensures st_hp_tensor_ok(c, s, p, t);
+    ensures st_hp_grown{Pre, Post}(c, p);
+*/
+static st_err st_parse_entry_member(st_cursor *c, st_storage s, st_hparse *p, st_tensor *t,
+                                    uint32_t *seen)
+{
+    st_err ret;
+    st_jstring key;
+    uint32_t key_at;
+    uint32_t f;
+    st_json_skip_ws(c);
+    key_at = c->pos;
+    ret = st_json_string(c, &key);
+    /*@ assert p->used.dims == \at(p->used.dims, Pre) &&
+               p->used.arena == \at(p->used.arena, Pre); */
+    /*@ assert c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre); */
+    /*@ assert st_hp_tensor_ok(c, s, p, t); */
+    st_json_skip_ws(c);
+    if (ret == ST_OK) {
+        ret = st_json_expect(c, (uint8_t)':');
+    }
+    st_json_skip_ws(c);
+    /*@ assert st_hp_tensor_ok(c, s, p, t); */
+    if (ret == ST_OK) {
+        f = st_field_of(c->h, c->n, &key);
+        if (f == 0u) {
+            if (p->mode == ST_MODE_STRICT) {
+                ret = st_fail(c, ST_E_STRICT_UNKNOWN_FIELD, key_at);
+            } else {
+                ret = st_json_skip_value(c, 2u);
+            }
+        } else if ((*seen & f) != 0u) {
+            ret = st_fail(c, ST_E_SCHEMA_DUP_FIELD, key_at);
+        } else {
+            *seen |= f;
+            ret = st_parse_field(c, s, p, f, t);
+        }
+    }
+    return ret;
+}
+
+/*
  * ST-SCHEMA-2, ST-SCHEMA-5: the entry as an object with dtype, shape and
- * data_offsets, each once; other fields are skipped (compat) or refused
- * (strict, ST-STRICT-5). The cursor is on the '{'.
+ * data_offsets (st_parse_entry_member). The cursor is on the '{'.
  */
 /*@ requires st_hp_entry_pre(c, s, p, t);
     requires c->pos < c->n;
@@ -450,50 +492,9 @@ static st_err st_parse_entry_object(st_cursor *c, st_storage s, st_hparse *p, st
         loop variant c->n - c->pos + (ret == ST_OK ? 1 : 0);
     */
     while ((ret == ST_OK) && !done) {
-        st_jstring key;
-        uint32_t key_at;
-        uint32_t f;
-        st_json_skip_ws(c);
-        key_at = c->pos;
-        ret = st_json_string(c, &key);
-        /*@ assert p->used.dims == \at(p->used.dims, LoopCurrent) &&
-                   p->used.arena == \at(p->used.arena, LoopCurrent); */
-        /*@ assert c->h == \at(c->h, Pre) && c->n == \at(c->n, Pre); */
-        /*@ assert st_hp_tensor_ok(c, s, p, t); */
-        st_json_skip_ws(c);
+        ret = st_parse_entry_member(c, s, p, t, &seen);
         if (ret == ST_OK) {
-            ret = st_json_expect(c, (uint8_t)':');
-        }
-        st_json_skip_ws(c);
-        /*@ assert st_hp_tensor_ok(c, s, p, t); */
-        if (ret == ST_OK) {
-            f = st_field_of(c->h, c->n, &key);
-            if (f == 0u) {
-                if (p->mode == ST_MODE_STRICT) {
-                    ret = st_fail(c, ST_E_STRICT_UNKNOWN_FIELD, key_at);
-                } else {
-                    ret = st_json_skip_value(c, 2u);
-                }
-                /*@ assert st_hp_tensor_ok(c, s, p, t); */
-            } else if ((seen & f) != 0u) {
-                ret = st_fail(c, ST_E_SCHEMA_DUP_FIELD, key_at);
-                /*@ assert st_hp_tensor_ok(c, s, p, t); */
-            } else {
-                seen |= f;
-                ret = st_parse_field(c, s, p, f, t);
-            }
-        }
-        /*@ assert st_hp_tensor_ok(c, s, p, t); */
-        if (ret == ST_OK) {
-            st_json_skip_ws(c);
-            if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
-                c->pos++;
-            } else if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
-                c->pos++;
-                done = true;
-            } else {
-                ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
-            }
+            ret = st_json_next(c, (uint8_t)'}', &done);
         }
         /*@ assert st_hp_tensor_ok(c, s, p, t); */
     }
@@ -722,15 +723,7 @@ static st_err st_parse_metadata(st_cursor *c, st_storage s, st_hparse *p)
         while ((ret == ST_OK) && !done) {
             ret = st_parse_meta_pair(c, s, p);
             if (ret == ST_OK) {
-                st_json_skip_ws(c);
-                if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
-                    c->pos++;
-                } else if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)'}')) {
-                    c->pos++;
-                    done = true;
-                } else {
-                    ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
-                }
+                ret = st_json_next(c, (uint8_t)'}', &done);
             }
         }
     } else {

@@ -113,6 +113,16 @@ void st_json_skip_ws(st_cursor *c);
 st_err st_json_expect(st_cursor *c, uint8_t byte);
 
 /*@ requires st_cursor_ok(c);
+    requires \valid(closed) && \separated(closed, c, c->h + (0 .. c->n - 1));
+    assigns c->pos, c->err_pos, *closed;
+    ensures st_cursor_ok(c);
+    ensures \result == ST_OK || \result == ST_E_JSON_SYNTAX;
+    ensures \result == ST_OK ==> \old(c->pos) < c->pos;
+    ensures \result != ST_OK ==> \old(c->pos) <= c->pos;
+*/
+st_err st_json_next(st_cursor *c, uint8_t close, bool *closed);
+
+/*@ requires st_cursor_ok(c);
     requires \valid(s) && \separated(s, c, c->h + (0 .. c->n - 1));
     assigns c->pos, c->err_pos, *s;
     ensures st_cursor_ok(c);

@@ -38,6 +38,24 @@ st_err st_json_expect(st_cursor *c, uint8_t byte)
     return ret;
 }
 
+/* After a member or element of a container: whitespace, then ',' (another
+   follows) or the container's closing byte `close` (*closed = true); any
+   other byte is a syntax error there. */
+st_err st_json_next(st_cursor *c, uint8_t close, bool *closed)
+{
+    st_err ret = ST_OK;
+    st_json_skip_ws(c);
+    if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
+        c->pos++;
+    } else if ((c->pos < c->n) && (c->h[c->pos] == close)) {
+        c->pos++;
+        *closed = true;
+    } else {
+        ret = st_fail(c, ST_E_JSON_SYNTAX, c->pos);
+    }
+    return ret;
+}
+
 /*@ assigns \nothing;
     ensures \result <==> '0' <= b <= '9';
 */
