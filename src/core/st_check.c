@@ -122,15 +122,19 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
 }
 
 /* ST-META-3 / ST-STRICT-4: the same for the n metadata pairs m[0 .. n),
-   the live ones into idx[0 .. *live). */
+   the live ones into idx[0 .. *live). The ghost parameters name the tensor
+   entries t[0 .. nt), whose facts the contract carries across the call
+   (cheaper to prove here than in the caller). */
 st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
                        st_diag *diag, uint32_t *live, st_strs names)
+    /*@ ghost (st_tensor *t, uint32_t nt, uint32_t nd) */
 {
     st_err ret = ST_OK;
     uint32_t i;
     uint32_t w = 0u;
     /*@ loop invariant 0 <= i <= n;
         loop invariant st_idx_below(idx, i, n);
+        loop invariant st_names_ok(t, nt) && st_dims_in(t, nt, nd);
         loop assigns i, idx[0 .. n - 1];
         loop variant n - i;
     */
@@ -138,9 +142,11 @@ st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
         idx[i] = i;
     }
     st_heapsort(idx, n, ST_SORT_META_KEY, NULL, m, names) /*@ ghost (n) */;
+    /*@ assert st_names_ok(t, nt) && st_dims_in(t, nt, nd); */
     /*@ loop invariant 0 <= w <= i <= n;
         loop invariant st_idx_below(idx, n, n);
         loop invariant st_keys_ok(m, n);
+        loop invariant st_names_ok(t, nt) && st_dims_in(t, nt, nd);
         loop assigns i, w, ret, idx[0 .. n - 1], m[0 .. n - 1].dropped, *diag;
         loop variant n - i;
     */

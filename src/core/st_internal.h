@@ -362,12 +362,16 @@ st_err st_resolve_tensors(st_tensor *t, uint32_t *idx, uint32_t *tmp, uint32_t n
     requires \valid(idx + (0 .. n - 1));
     requires \valid(diag) && \valid(live);
     requires \separated(m + (0 .. n - 1), idx + (0 .. n - 1), diag, live);
+    requires \valid_read(t + (0 .. nt - 1)) && st_names_ok(t, nt) && st_dims_in(t, nt, nd);
+    requires \separated(t + (0 .. nt - 1), m + (0 .. n - 1), idx + (0 .. n - 1), diag, live);
     assigns idx[0 .. n - 1], m[0 .. n - 1], *diag, *live;
     ensures *live <= n && st_idx_below(idx, *live, n);
     ensures st_keys_ok(m, n);
+    ensures st_names_ok(t, nt) && st_dims_in(t, nt, nd);
 */
 st_err st_resolve_meta(st_meta *m, uint32_t *idx, uint32_t n, st_mode mode,
-                       st_diag *diag, uint32_t *live, st_strs names);
+                       st_diag *diag, uint32_t *live, st_strs names)
+    /*@ ghost (st_tensor *t, uint32_t nt, uint32_t nd) */;
 
 /*@ requires n <= n_entries <= s.tensor_cap;
     requires \valid_read(s.tensors + (0 .. s.tensor_cap - 1)) && st_names_ok(s.tensors, n_entries);

@@ -208,7 +208,8 @@ static st_err st_parse_back(st_storage s, uint64_t len, st_mode mode, st_file *o
     /*@ assert st_keys_ok(s.meta, n_meta); */
     if (ret == ST_OK) {
         n_tensors = out->n_tensors;
-        ret = st_resolve_meta(s.meta, s.meta_order, n_meta, mode, diag, &out->n_meta, names);
+        ret = st_resolve_meta(s.meta, s.meta_order, n_meta, mode, diag, &out->n_meta, names)
+            /*@ ghost (s.tensors, n_entries, s.dim_cap) */;
         /*@ ghost n_live_meta = out->n_meta; */
         /*@ assert out->n_tensors == n_tensors; */
         /*@ assert sp->tensors == s.tensors && sp->order == s.order && sp->by_name == s.by_name; */
