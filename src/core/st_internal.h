@@ -120,7 +120,7 @@ st_err st_json_expect(st_cursor *c, uint8_t byte);
     ensures \result == ST_OK ==> \old(c->pos) < c->pos;
     ensures \result != ST_OK ==> \old(c->pos) <= c->pos;
 */
-st_err st_json_next(st_cursor *c, uint8_t close, bool *closed);
+st_err st_json_next(st_cursor *c, uint8_t end_byte, bool *closed);
 
 /*@ requires st_cursor_ok(c);
     requires \valid(s) && \separated(s, c, c->h + (0 .. c->n - 1));

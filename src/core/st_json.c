@@ -39,15 +39,15 @@ st_err st_json_expect(st_cursor *c, uint8_t byte)
 }
 
 /* After a member or element of a container: whitespace, then ',' (another
-   follows) or the container's closing byte `close` (*closed = true); any
+   follows) or the container's closing byte `end_byte` (*closed = true); any
    other byte is a syntax error there. */
-st_err st_json_next(st_cursor *c, uint8_t close, bool *closed)
+st_err st_json_next(st_cursor *c, uint8_t end_byte, bool *closed)
 {
     st_err ret = ST_OK;
     st_json_skip_ws(c);
     if ((c->pos < c->n) && (c->h[c->pos] == (uint8_t)',')) {
         c->pos++;
-    } else if ((c->pos < c->n) && (c->h[c->pos] == close)) {
+    } else if ((c->pos < c->n) && (c->h[c->pos] == end_byte)) {
         c->pos++;
         *closed = true;
     } else {
