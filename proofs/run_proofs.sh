@@ -84,7 +84,7 @@ prove_file() {
     stem=${f%.c}
     fcts=$(python3 "$HERE/wp_functions.py" "$SRC/$f")
     log="$OUT/$stem.log"
-    rm -f "$OUT/$stem.result" "$OUT/$stem.unproven" "$OUT/$stem.z3.json"
+    rm -f "$OUT/$stem.result" "$OUT/$stem.unproven" "$OUT/$stem.z3.json" "$OUT/$stem.z3.log"
     t0=$(date +%s)
     line=$(wp_pass cvc4 "$fcts" "$log" "$OUT/$stem.json" "$TIMEOUT") || return
     # shellcheck disable=SC2046
@@ -236,6 +236,13 @@ done
 
 t_end=$(date +%s)
 say "$(printf '%-17s %6s/%-6s %6s' "WP total" "$total_proved" "$total_goals" "$((t_end - t_start))")"
+
+# Margins (information, not a verdict): the slowest goals against the time
+# they had, and the goals only the retry proved (proofs/README.md, "Margins").
+say "slowest prover goals (seconds, limit, share of the limit):"
+# shellcheck disable=SC2046,SC2086
+python3 "$HERE/wp_slowest.py" -n 5 "$TIMEOUT" "$OUT" $(printf '%s\n' $PROOF_FILES | sed 's/\.c$//') |
+    tee -a "$REPORT"
 
 if [ $EVA -eq 1 ] && [ -f "$HERE/eva_harness.c" ]; then
     t0=$(date +%s)
