@@ -58,9 +58,14 @@ SLEVEL_FUNCTIONS=st_wput_u64:200,st_wcheck_tensors:100,st_parse_u64_array:400,st
 # are kept apart by that, so the index arrays sorted only on the accepting
 # path do not read as unset there.
 SPLIT_RETURN=st_json_number:0,st_json_skip_value:0,st_wless:0,st_wutf8:0,st_wis_reserved:0,st_wcheck_size:0,st_wcheck_tensors:0,st_wcheck_meta:0,st_wcheck_dups:0,st_wlayout_check:0,st_wcheck_entries:0,st_wunique:0,st_wcheck_unique:0,st_wrefuse:0,st_wlay_out:0,st_wcheck_all:0
+# The garbage-collector settings of proofs/fc_gc.ml (FC_GC: the option that
+# loads them, as proofs/run_proofs.sh passes it; compiled here otherwise).
+if [ -z "${FC_GC+set}" ]; then
+    FC_GC=$(sh "$HERE/fc_gc.sh" "$OUT")
+fi
 t0=$(date +%s)
 # shellcheck disable=SC2086
-frama-c -cpp-extra-args="-I$SRC" $ALL_SRC "$HARNESS" \
+frama-c $FC_GC -cpp-extra-args="-I$SRC" $ALL_SRC "$HARNESS" \
     -warn-unsigned-overflow -warn-unsigned-downcast \
     -warn-signed-overflow -warn-signed-downcast \
     -eva -main eva_main -eva-precision "$PRECISION" \

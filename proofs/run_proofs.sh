@@ -50,7 +50,13 @@ ALL_SRC=$(ls "$SRC"/*.c)
 # goal (WP takes the first success). Most goals need only CVC4, and racing
 # two provers on 2 cores for every goal costs about twice the time. Both
 # passes run the provers fresh (-wp-cache none).
-WP_FLAGS="-wp -wp-rte -wp-par 2 -wp-cache none
+# FC_GC: the garbage-collector settings of proofs/fc_gc.ml (the option that
+# loads them, compiled once by the main run and passed to the workers).
+if [ -z "$WORKER" ]; then
+    FC_GC=$(sh "$HERE/fc_gc.sh" "$OUT")
+    export FC_GC
+fi
+WP_FLAGS="${FC_GC:-} -wp -wp-rte -wp-par 2 -wp-cache none
   -wp-check-memory-model -wp-no-pruning
   -warn-unsigned-overflow -warn-unsigned-downcast -warn-signed-overflow -warn-signed-downcast"
 
@@ -109,8 +115,23 @@ prove_file() {
     echo "$proved $goals $((t1 - t0)) $all $retry" > "$OUT/$stem.result"
 }
 
+# Eva, as one job of the same queue (worker mode, -1 eva): writes
+# OUT/eva.log and OUT/eva.result ("exit-status seconds").
+run_eva() {
+    rm -f "$OUT/eva.result"
+    t0=$(date +%s)
+    sh "$HERE/run_eva.sh" "$SRC" "$OUT" > "$OUT/eva.log" 2>&1
+    rc=$?
+    t1=$(date +%s)
+    echo "$rc $((t1 - t0))" > "$OUT/eva.result"
+}
+
 if [ -n "$WORKER" ]; then
-    prove_file "$WORKER"
+    if [ "$WORKER" = eva ]; then
+        run_eva
+    else
+        prove_file "$WORKER"
+    fi
     exit 0
 fi
 
@@ -154,9 +175,16 @@ total_proved=0
 total_goals=0
 t_start=$(date +%s)
 say "file              proven/total   seconds"
-# Largest files first, so that the two queues end close together.
+# Largest files first, so that the two queues end close together; Eva
+# (single-threaded, about as long as the largest file) starts beside the
+# largest file instead of running alone on one core after them.
 # shellcheck disable=SC2086
 queue=$(cd "$SRC" && ls -S $PROOF_FILES)
+rm -f "$OUT/eva.result"
+if [ $EVA -eq 1 ] && [ -f "$HERE/eva_harness.c" ]; then
+    # shellcheck disable=SC2086
+    queue="$(printf '%s\n' $queue | head -n 1) eva $(printf '%s\n' $queue | tail -n +2)"
+fi
 # shellcheck disable=SC2086
 printf '%s\n' $queue | xargs -P "$JOBS" -I '{}' \
     sh "$0" -s "$SRC" -o "$OUT" -t "$TIMEOUT" -1 '{}'
@@ -235,6 +263,8 @@ for f in $PROOF_FILES; do
 done
 
 t_end=$(date +%s)
+# Seconds from the first job to the last: WP and, when it runs, Eva, two
+# jobs at a time.
 say "$(printf '%-17s %6s/%-6s %6s' "WP total" "$total_proved" "$total_goals" "$((t_end - t_start))")"
 
 # Margins (information, not a verdict): the slowest goals against the time
@@ -245,20 +275,19 @@ python3 "$HERE/wp_slowest.py" -n 5 "$TIMEOUT" "$OUT" $(printf '%s\n' $PROOF_FILE
     tee -a "$REPORT"
 
 if [ $EVA -eq 1 ] && [ -f "$HERE/eva_harness.c" ]; then
-    t0=$(date +%s)
-    sh "$HERE/run_eva.sh" "$SRC" "$OUT" > "$OUT/eva.log" 2>&1
-    rc=$?
-    t1=$(date +%s)
-    alarms=$(grep -E '^\[eva:summary\] *[0-9]+ alarms? generated' "$OUT/eva.log" | head -n 1)
-    if [ $rc -ne 0 ]; then
+    # shellcheck disable=SC2046
+    set -- $(cat "$OUT/eva.result" 2>/dev/null || echo "none -")
+    if [ "$1" = none ]; then
+        say "$(printf '%-17s %s' "Eva" "FAIL: no result (see $OUT/eva.log)")"
+        status=1
+    elif [ "$1" -ne 0 ]; then
         say "$(printf '%-17s %s' "Eva" "FAIL: $(tail -n 1 "$OUT/eva.log") (see $OUT/eva.log)")"
         status=1
     else
         nu=$(cat "$OUT/eva-unreached-contexts.txt" 2>/dev/null || echo "?")
-        say "$(printf '%-17s %-13s %6s  %s' "Eva" "0 alarms" "$((t1 - t0))" \
+        say "$(printf '%-17s %-13s %6s  %s' "Eva" "0 alarms" "$2" \
             "$nu properties false only where no execution reaches")"
     fi
-    : "$alarms"
 fi
 
 if [ $status -eq 0 ]; then

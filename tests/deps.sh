@@ -4,7 +4,7 @@
 # and, for the differential tests only, the reference implementation from PyPI.
 set -eu
 
-PKGS="gcc make clang clang-tidy libclang-rt-14-dev libcriterion-dev pkg-config frama-c-base why3 z3 cvc4 afl++ cppcheck gcovr valgrind python3-pip libamdhip64-dev"
+PKGS="gcc make clang clang-tidy libclang-rt-14-dev libcriterion-dev pkg-config frama-c-base ocaml why3 z3 cvc4 afl++ cppcheck gcovr valgrind python3-pip libamdhip64-dev"
 
 missing=""
 for p in $PKGS; do
