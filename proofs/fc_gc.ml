@@ -1,5 +1,6 @@
 (* proofs/fc_gc.ml -- OCaml garbage-collector settings for the Frama-C runs
-   of proofs/run_proofs.sh and proofs/run_eva.sh (proofs/README.md, "Time").
+   of proofs/run_proofs.sh and proofs/run_eva.sh (proofs/README.md, first
+   section).
 
    Frama-C sets the minor heap to 256 Ki words (2 MiB) when it starts, over
    any OCAMLRUNPARAM. A WP run of st_json.c then does about 26000 minor

@@ -12,8 +12,9 @@ a prover (default 5), slowest first, one per line:
     SECONDS  LIMIT  PERCENT  PROVER  LOG  GOAL
 
 then one line per goal the first pass left unproven (CVC4 out of time or
-answering "unknown") and the retry proved ("retried"). A goal near its limit on one machine fails on a
-slower or busier one, so the report shows how close the run came
+answering "unknown") and the retry proved ("retried"). A goal near its
+limit on one machine fails on a slower or busier one, so the report shows
+how close the run came
 (proofs/README.md, "Margins"). Exits 2 on bad usage; the list is
 information, never a verdict.
 """
