@@ -47,12 +47,11 @@ fi
 ALL_SRC=$(ls "$SRC"/*.c)
 # Functions whose states stay apart for longer (more paths than
 # -eva-precision gives): the digit loop of st_wput_u64 (its buffer is read
-# back in the order written), the sum of st_wcheck_tensors, the array
-# parser of st_parse_u64_array (a number's value is read only on the path
-# that scanned it), st_parse_dtype, the literal compare of st_json_literal,
+# back in the order written), the sum of st_wcheck_tensors,
+# st_parse_dtype, the literal compare of st_json_literal,
 # the merge of st_merge and the string decoders st_jstring_decode_small and
 # st_decode_bounded (each escape's room check kept with its write).
-SLEVEL_FUNCTIONS=st_wput_u64:200,st_wcheck_tensors:100,st_parse_u64_array:400,st_parse_dtype:100,st_json_literal:100,st_merge:100,st_jstring_decode_small:200,st_decode_bounded:50
+SLEVEL_FUNCTIONS=st_wput_u64:200,st_wcheck_tensors:100,st_parse_dtype:100,st_json_literal:100,st_merge:100,st_jstring_decode_small:200,st_decode_bounded:50
 # The number and value scanners and the writer's checks return ST_OK /
 # ST_W_OK (0) or a refusal: their return states
 # are kept apart by that, so the index arrays sorted only on the accepting

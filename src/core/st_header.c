@@ -251,6 +251,10 @@ static st_err st_parse_u64_array(st_cursor *c, st_storage s, st_hparse *p, bool 
     while ((ret == ST_OK) && !done) {
         st_jnumber num;
         uint32_t at;
+        /* set on every path, so that no path reads it unset (Eva then needs
+           no path split to see the value read only where it was scanned) */
+        num.is_u64 = false;
+        num.value = 0u;
         st_json_skip_ws(c);
         at = c->pos;
         if ((c->pos < c->n) && ((c->h[c->pos] == (uint8_t)'-') ||
