@@ -46,12 +46,11 @@ fi
 
 ALL_SRC=$(ls "$SRC"/*.c)
 # Functions whose states stay apart for longer (more paths than
-# -eva-precision gives): the digit loop of st_wput_u64 (its buffer is read
-# back in the order written), the sum of st_wcheck_tensors,
-# st_parse_dtype, the literal compare of st_json_literal,
-# the merge of st_merge and the string decoders st_jstring_decode_small and
-# st_decode_bounded (each escape's room check kept with its write).
-SLEVEL_FUNCTIONS=st_wput_u64:200,st_wcheck_tensors:100,st_parse_dtype:100,st_json_literal:100,st_merge:100,st_jstring_decode_small:200,st_decode_bounded:50
+# -eva-precision gives): the sum of st_wcheck_tensors, the literal compare
+# of st_json_literal and the merge of st_merge. st_decode_bounded gets no
+# path split at all: its states merge at once, which is faster, and Eva
+# still raises no alarm there (proofs/README.md, section Eva).
+SLEVEL_FUNCTIONS=st_wcheck_tensors:100,st_json_literal:100,st_merge:100,st_decode_bounded:0
 # The number and value scanners and the writer's checks return ST_OK /
 # ST_W_OK (0) or a refusal: their return states
 # are kept apart by that, so the index arrays sorted only on the accepting

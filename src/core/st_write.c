@@ -228,7 +228,7 @@ static st_wbuf st_wput_string(st_wbuf b, const uint8_t *s, uint32_t n)
 */
 static st_wbuf st_wput_u64(st_wbuf b, uint64_t v)
 {
-    uint8_t digits[ST_WU64_DIGITS];
+    uint8_t digits[ST_WU64_DIGITS] = {0};
     st_wbuf r = b;
     uint32_t n = 0u;
     uint64_t rest = v;
